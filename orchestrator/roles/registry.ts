@@ -1,0 +1,22 @@
+import type { RoleDescriptor } from './role.js';
+import { host } from './host.js';
+import { router } from './router.js';
+
+const roles = new Map<string, RoleDescriptor>([host, router].map((r) => [r.name, r]));
+
+export function knownRoles(): string[] {
+  return [...roles.keys()].sort();
+}
+
+export function findRole(name: string): RoleDescriptor | undefined {
+  return roles.get(name);
+}
+
+/** Looks a role up; the error lists the known ones so the user can fix the typo. */
+export function getRole(name: string): RoleDescriptor {
+  const role = roles.get(name);
+  if (!role) {
+    throw new Error(`role "${name}" is not supported. Supported roles are [${knownRoles().join(', ')}]`);
+  }
+  return role;
+}

@@ -1,0 +1,105 @@
+// The topology model, stage by stage:
+//   YAML text --load--> Topology (validated, defaults applied) --plan--> LabPlan (addresses, routes)
+// Nothing here holds runtime (Docker) objects.
+
+/** One problem found in a topology, located in its source file. */
+export interface Diagnostic {
+  file: string;
+  line: number; // 1-based
+  col: number; // 1-based
+  /** Path in the document, e.g. `nodes.client.networks[1]`; '' for the document itself. */
+  path: string;
+  /** What is wrong, what was expected, what was found. */
+  message: string;
+  /** How to fix it, when we can tell. */
+  hint?: string;
+}
+
+export interface NetworkDef {
+  name: string;
+  /** CIDR as written by the user; undefined means "allocate one from the pool". */
+  subnet?: string;
+  /** Prefix length for an allocated subnet (default 24). */
+  prefix: number;
+}
+
+export interface Attachment {
+  network: string;
+  /** Static IPv4 address; undefined means "allocate". */
+  address?: string;
+}
+
+export interface NodeDef {
+  name: string;
+  role: string;
+  /** Networks in the order written; the first one is the node's primary network. */
+  attachments: Attachment[];
+  /** Role-specific configuration, passed to the agent untouched. */
+  config: Record<string, unknown>;
+}
+
+export interface StepDef {
+  node: string;
+  /** Workload name, e.g. `probe`. */
+  run: string;
+  args: Record<string, unknown>;
+}
+
+export interface ExperimentDef {
+  seed: number;
+  repeat: number;
+  steps: StepDef[];
+}
+
+export interface Topology {
+  /** Lab name: also the prefix of every Docker object's name. */
+  name: string;
+  /** Absolute path of the file it came from ('<inline>' for text). */
+  file: string;
+  /** sha256 (hex) of the source text after interpolation. */
+  hash: string;
+  /** Address pool (CIDR) that unallocated subnets are carved from. */
+  pool: string;
+  networks: NetworkDef[];
+  nodes: NodeDef[];
+  experiment?: ExperimentDef;
+}
+
+export interface PlannedInterface {
+  network: string;
+  address: string;
+  prefix: number;
+}
+
+export interface Route {
+  /** Destination subnet in CIDR form. */
+  destination: string;
+  /** Next-hop address, on a network the node is attached to. */
+  via: string;
+}
+
+export interface PlannedNetwork {
+  name: string;
+  subnet: string;
+  /** Address Docker gives the host side of the bridge; never assigned to a node. */
+  gateway: string;
+}
+
+export interface PlannedNode {
+  name: string;
+  role: string;
+  /** Whether this node forwards packets between its networks (routers). */
+  forwards: boolean;
+  interfaces: PlannedInterface[];
+  routes: Route[];
+  config: Record<string, unknown>;
+}
+
+/** Everything deploy needs, decided up front and free of side effects. */
+export interface LabPlan {
+  lab: string;
+  networks: PlannedNetwork[];
+  nodes: PlannedNode[];
+  /** name -> address entries every container gets in /etc/hosts. */
+  hosts: { name: string; address: string }[];
+}
