@@ -56,7 +56,7 @@ export interface Topology {
   name: string;
   /** Absolute path of the file it came from ('<inline>' for text). */
   file: string;
-  /** sha256 (hex) of the source text after interpolation. */
+  /** sha256 (hex) of the interpolated document as canonical JSON (see hash.ts): comments and formatting do not count. */
   hash: string;
   /** Address pool (CIDR) that unallocated subnets are carved from. */
   pool: string;

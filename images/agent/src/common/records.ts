@@ -1,0 +1,37 @@
+// Agents report, the orchestrator decides (DESIGN.md contract 7): agents write one JSON object
+// per line on stdout and never write CSV. Human-readable logs go to stderr.
+
+export interface MetricRecord {
+  type: 'record';
+  metric: string;
+  value: number;
+  unit: string;
+  /** The other end of the measurement, when there is one (a node name or address). */
+  peer?: string;
+  /** Sequence number within the workload, for per-sample metrics. */
+  seq?: number;
+  /** Wall-clock time of the measurement, ms since the epoch. */
+  time: number;
+}
+
+export interface ReadyEvent {
+  type: 'ready';
+  node: string;
+  role: string;
+  /** Milliseconds from agent start to ready. */
+  startupMs: number;
+}
+
+export type AgentLine = MetricRecord | ReadyEvent | { type: 'error'; message: string };
+
+export function emit(line: AgentLine): void {
+  process.stdout.write(JSON.stringify(line) + '\n');
+}
+
+export function record(metric: string, value: number, unit: string, extra: { peer?: string; seq?: number } = {}): void {
+  emit({ type: 'record', metric, value, unit, ...extra, time: Date.now() });
+}
+
+export function log(message: string): void {
+  process.stderr.write(`[${new Date().toISOString()}] ${message}\n`);
+}

@@ -1,0 +1,48 @@
+// The emunet agent: PID 1 of every lab container (`agent daemon`), and the entry point the
+// orchestrator execs to run a workload (`agent workload NAME JSON_ARGS`).
+import { readNodeConfig } from './common/node-config.js';
+import { emit, log } from './common/records.js';
+import { run } from './common/run.js';
+import { roles } from './roles/index.js';
+import { workloads } from './workloads/index.js';
+
+async function daemon(): Promise<void> {
+  const started = Date.now();
+  const node = readNodeConfig(process.env);
+  const role = roles.get(node.role);
+  if (!role) throw new Error(`role "${node.role}" is not built into this agent image; known: [${[...roles.keys()].join(', ')}]`);
+  // Docker gives every container a default route to the host's bridge. A lab is hermetic
+  // (DESIGN.md contract 2): only the lab's own subnets are reachable, anything else fails
+  // at once with "network unreachable" instead of touching the host.
+  await run(['ip', '-4', 'route', 'flush', 'exact', '0.0.0.0/0']);
+  for (const route of node.routes) {
+    await run(['ip', 'route', 'replace', route.destination, 'via', route.via]);
+  }
+  const stop = await role.start(node);
+  emit({ type: 'ready', node: node.node, role: node.role, startupMs: Date.now() - started });
+  // Docker stops containers with SIGTERM; as PID 1 we get no default handler, so exit explicitly.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => { stop(); process.exit(0); });
+  }
+}
+
+async function workload(name: string | undefined, rawArgs: string | undefined): Promise<void> {
+  const w = name ? workloads.get(name) : undefined;
+  if (!w) throw new Error(`unknown workload "${name}"; known workloads are [${[...workloads.keys()].join(', ')}]`);
+  const args = rawArgs ? (JSON.parse(rawArgs) as Record<string, unknown>) : {};
+  await w.run(args);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  if (command === 'daemon') return daemon();
+  if (command === 'workload') return workload(rest[0], rest[1]);
+  throw new Error(`usage: agent daemon | agent workload NAME [JSON_ARGS]`);
+}
+
+main(process.argv.slice(2)).catch((e: unknown) => {
+  const message = e instanceof Error ? e.message : String(e);
+  emit({ type: 'error', message });
+  log(`fatal: ${message}`);
+  process.exit(1);
+});

@@ -1,0 +1,175 @@
+// The library API: one function per verb, each a stage of the pipeline
+//   load -> plan -> deploy -> run -> collect -> destroy.
+// The CLI is a thin layer over these; so can any script or test be.
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { deployLab } from './deploy/deploy.js';
+import { destroyLab, type DestroyReport } from './deploy/destroy.js';
+import { LABEL, labLabels } from './deploy/labels.js';
+import { silentReporter, type Lab, type Reporter } from './deploy/lab.js';
+import { runExperiment } from './experiment/runner.js';
+import { ensureAgentImage, type AgentImage } from './images/agent.js';
+import { baseTag } from './images/base.js';
+import { writeMeasurementsCsv } from './results/csv.js';
+import { writeManifest, type Manifest } from './results/manifest.js';
+import type { Measurement } from './results/measurement.js';
+import { summarize, type SummaryRow } from './results/summary.js';
+import type { ContainerRuntime, ExecResult, ImageStore } from './runtime/runtime.js';
+import type { Env } from './topology/interpolate.js';
+import { loadTopology } from './topology/load.js';
+import { planLab } from './topology/plan.js';
+import type { LabPlan, Topology } from './topology/types.js';
+import { emunetVersion } from './version.js';
+
+export interface Context {
+  runtime: ContainerRuntime;
+  images: ImageStore;
+  reporter: Reporter;
+  /** Recorded in every object's `emunet.owner` label. */
+  owner: string;
+  /** Engine calls in flight at once. */
+  concurrency: number;
+  readyTimeoutMs: number;
+  /** Build the base image from the Debian mirror without trying the registry. */
+  offline: boolean;
+  signal?: AbortSignal;
+}
+
+export function contextDefaults(runtime: ContainerRuntime & ImageStore, owner: string): Context {
+  return { runtime, images: runtime, reporter: silentReporter, owner, concurrency: 8, readyTimeoutMs: 60_000, offline: false };
+}
+
+/** Loads and validates a topology and plans it against the networks that exist now. */
+export async function validate(file: string, env: Env, runtime?: ContainerRuntime): Promise<{ topology: Topology; plan: LabPlan }> {
+  const topology = await loadTopology(file, env);
+  const taken = runtime ? (await runtime.listNetworks()).flatMap((n) => n.subnets) : [];
+  return { topology, plan: planLab(topology, { taken }) };
+}
+
+export async function buildImages(ctx: Context): Promise<AgentImage> {
+  return ensureAgentImage(ctx.images, { offline: ctx.offline, log: (l) => ctx.reporter.info(l) });
+}
+
+export async function deploy(topology: Topology, ctx: Context): Promise<Lab> {
+  const image = await buildImages(ctx);
+  ctx.reporter.done(`images up to date (${image.tag})`);
+  const taken = (await ctx.runtime.listNetworks()).flatMap((n) => n.subnets);
+  const plan = planLab(topology, { taken });
+  const lab = await deployLab(plan, {
+    runtime: ctx.runtime,
+    image: image.tag,
+    owner: ctx.owner,
+    topologyFile: topology.file,
+    reporter: ctx.reporter,
+    concurrency: ctx.concurrency,
+    readyTimeoutMs: ctx.readyTimeoutMs,
+    signal: ctx.signal,
+  });
+  ctx.reporter.done(`deployed lab ${lab.name}: ${lab.nodes.length} nodes, ${lab.networks.length} networks (${(lab.timings.totalMs / 1000).toFixed(1)} s)`);
+  return lab;
+}
+
+export async function destroy(lab: string | undefined, ctx: Context): Promise<DestroyReport> {
+  const helper = await baseTag();
+  const helperImage = (await ctx.images.imageId(helper)) ? helper : undefined;
+  return destroyLab(ctx.runtime, { lab, helperImage, concurrency: ctx.concurrency });
+}
+
+export class NotFoundError extends Error {}
+
+export async function exec(lab: string, node: string, argv: string[], ctx: Context, onStdoutLine?: (line: string) => void): Promise<ExecResult> {
+  const [container] = await ctx.runtime.listContainers({ [LABEL.lab]: lab, [LABEL.node]: node });
+  if (!container) {
+    const nodes = (await ctx.runtime.listContainers(labLabels(lab))).map((c) => c.labels[LABEL.node]).sort();
+    throw new NotFoundError(nodes.length === 0 ? `no lab "${lab}" is running (see \`emunet inspect\`)` : `lab "${lab}" has no node "${node}"; its nodes are [${nodes.join(', ')}]`);
+  }
+  return ctx.runtime.exec(container.id, argv, { onStdoutLine });
+}
+
+export interface LabSummary {
+  lab: string;
+  topology: string;
+  nodes: { node: string; role: string; state: string; addresses: string[]; container: string }[];
+  networks: { network: string; subnet: string }[];
+}
+
+/** What is running, from labels alone. */
+export async function inspect(lab: string | undefined, ctx: Context): Promise<LabSummary[]> {
+  const selector = { [LABEL.lab]: lab ?? (true as const) };
+  const [containers, networks] = await Promise.all([ctx.runtime.listContainers(selector), ctx.runtime.listNetworks(selector)]);
+  const names = [...new Set([...containers, ...networks].map((o) => o.labels[LABEL.lab]!))].sort();
+  return names.map((name) => ({
+    lab: name,
+    topology: containers.find((c) => c.labels[LABEL.lab] === name)?.labels[LABEL.topology] ?? '',
+    nodes: containers
+      .filter((c) => c.labels[LABEL.lab] === name)
+      .map((c) => ({ node: c.labels[LABEL.node]!, role: c.labels[LABEL.role]!, state: c.state, addresses: (c.labels[LABEL.addresses] ?? '').split(',').filter(Boolean), container: c.name }))
+      .sort((a, b) => a.node.localeCompare(b.node)),
+    networks: networks
+      .filter((n) => n.labels[LABEL.lab] === name)
+      .map((n) => ({ network: n.labels[LABEL.network]!, subnet: n.subnets[0] ?? '' }))
+      .sort((a, b) => a.network.localeCompare(b.network)),
+  }));
+}
+
+export class RunFailedError extends Error {
+  constructor(override readonly cause: unknown, readonly csv: string) {
+    super(`${cause instanceof Error ? cause.message : String(cause)}\n  (measurements taken before the failure are in ${csv})`);
+  }
+}
+
+export interface RunResult {
+  dir: string;
+  csv: string;
+  manifest: string;
+  rows: Measurement[];
+  summary: SummaryRow[];
+}
+
+/** deploy -> experiment -> CSV + manifest -> destroy; destroy happens whatever fails. */
+export async function run(topology: Topology, outRoot: string, ctx: Context, now: () => Date = () => new Date()): Promise<RunResult> {
+  if (!topology.experiment) throw new Error(`${topology.file} has no \`experiment:\` section: nothing to run (use \`emunet deploy\` to only build the lab)`);
+  const startedAt = now();
+  const runId = startedAt.toISOString().replace(/:/g, '-').replace(/\.\d+Z$/, '');
+  const dir = path.resolve(outRoot, topology.name, runId);
+  const lab = await deploy(topology, ctx);
+  const rows: Measurement[] = [];
+  let failure: unknown;
+  try {
+    await runExperiment(lab, topology.experiment, rows, { runtime: ctx.runtime, runId, reporter: ctx.reporter, signal: ctx.signal, stepTimeoutMs: 600_000 });
+  } catch (e) {
+    failure = e;
+  } finally {
+    await destroy(lab.name, ctx);
+    ctx.reporter.done(`destroyed lab ${lab.name}`);
+  }
+  const engine = await ctx.runtime.info();
+  await mkdir(dir, { recursive: true });
+  const csv = path.join(dir, 'measurements.csv');
+  const manifestPath = path.join(dir, 'manifest.json');
+  await writeMeasurementsCsv(csv, rows);
+  const manifest: Manifest = {
+    lab: lab.name,
+    run_id: runId,
+    topology: { file: topology.file, sha256: topology.hash },
+    seed: topology.experiment.seed,
+    repetitions: topology.experiment.repeat,
+    image: { tag: lab.image, id: (await ctx.images.imageId(lab.image)) ?? '' },
+    emunet_version: emunetVersion,
+    docker: { version: engine.version, api_version: engine.apiVersion },
+    kernel: engine.kernel,
+    // Link impairment arrives with the impairment engine; until then links are unshaped.
+    impairment_backend: 'none',
+    started_at: startedAt.toISOString(),
+    ended_at: now().toISOString(),
+    measurements: rows.length,
+    status: failure === undefined ? 'complete' : 'failed',
+    ...(failure === undefined ? {} : { error: failure instanceof Error ? failure.message : String(failure) }),
+    files: { measurements: 'measurements.csv' },
+  };
+  await writeManifest(manifestPath, manifest);
+  // A failed run still keeps what it measured: the rows are written, then the failure reported.
+  if (failure !== undefined) throw new RunFailedError(failure, csv);
+  ctx.reporter.done(`${csv} (${rows.length} rows)`);
+  return { dir, csv, manifest: manifestPath, rows, summary: summarize(rows) };
+}

@@ -1,0 +1,123 @@
+// The only place that reads process.argv / process.env: everything below gets explicit values.
+import os from 'node:os';
+import { Command, CommanderError } from 'commander';
+import * as api from '../api.js';
+import { DockerRuntime } from '../runtime/docker.js';
+import { doctor } from '../doctor.js';
+import { emunetVersion } from '../version.js';
+import { cliReporter } from './reporter.js';
+import { describeError } from './errors.js';
+import { table } from './table.js';
+import type { LabPlan } from '../topology/types.js';
+
+type Env = Record<string, string | undefined>;
+
+export async function main(argv: string[], env: Env): Promise<number> {
+  const out = process.stdout;
+  const abort = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    process.stderr.write(`\n${signal}: stopping and cleaning up… (again to force)\n`);
+    if (abort.signal.aborted) process.exit(130);
+    abort.abort(new Error(`interrupted by ${signal}`));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const runtime = new DockerRuntime();
+  const context = (opts: { json?: boolean; offline?: boolean }): api.Context => ({
+    ...api.contextDefaults(runtime, env.USER ?? os.userInfo().username),
+    reporter: cliReporter(process.stderr, opts.json === true),
+    offline: opts.offline === true || env.EMUNET_OFFLINE === '1',
+    signal: abort.signal,
+  });
+  const print = (json: boolean, data: unknown, text: () => string) => out.write((json ? JSON.stringify(data, null, 2) : text()) + '\n');
+  let exitCode = 0;
+
+  const program = new Command('emunet')
+    .description('YAML topology -> hermetic Docker lab -> experiment -> CSV')
+    .version(emunetVersion)
+    .exitOverride()
+    .showHelpAfterError();
+
+  program.command('validate <topology>').description('check a topology file and show the planned lab').option('--json', 'machine-readable output').action(async (file: string, o: { json?: boolean }) => {
+    const { topology, plan } = await api.validate(file, env);
+    print(!!o.json, plan, () => `✔ ${topology.file} is valid: lab ${plan.lab}, ${plan.nodes.length} nodes, ${plan.networks.length} networks\n\n${planTable(plan)}`);
+  });
+
+  program.command('deploy <topology>').description('build the lab and wait until every agent is ready').option('--json').option('--offline', 'never try the registry for the base image').action(async (file: string, o: { json?: boolean; offline?: boolean }) => {
+    const ctx = context(o);
+    const topology = (await api.validate(file, env)).topology;
+    const lab = await api.deploy(topology, ctx);
+    print(!!o.json, lab, () => `${planTable(lab.plan)}\n\nnext: emunet exec ${lab.name} ${lab.nodes[0]?.name ?? 'NODE'} -- ip route   ·   emunet destroy ${lab.name}`);
+  });
+
+  program.command('inspect [lab]').description('show running labs, from labels alone').option('--json').action(async (lab: string | undefined, o: { json?: boolean }) => {
+    const labs = await api.inspect(lab, context(o));
+    print(!!o.json, labs, () =>
+      labs.length === 0
+        ? lab ? `no lab "${lab}" is running` : 'no emunet lab is running'
+        : labs.map((l) => `lab ${l.lab}  (${l.topology})\n${table(['node', 'role', 'state', 'addresses'], l.nodes.map((n) => [n.node, n.role, n.state, n.addresses.join(' ')]))}\n\n${table(['network', 'subnet'], l.networks.map((n) => [n.network, n.subnet]))}`).join('\n\n'),
+    );
+  });
+
+  program.command('exec <lab> <node> <command...>').description('run a command in a node (put it after --)').action(async (lab: string, node: string, command: string[]) => {
+    const result = await api.exec(lab, node, command, context({}), (line) => out.write(line + '\n'));
+    process.stderr.write(result.stderr);
+    exitCode = result.exitCode;
+  });
+
+  program.command('run <topology>').description('deploy, run the experiment, write CSV + manifest, destroy').option('--out <dir>', 'results directory', 'results').option('--json').option('--offline').action(async (file: string, o: { out: string; json?: boolean; offline?: boolean }) => {
+    const ctx = context(o);
+    const topology = (await api.validate(file, env)).topology;
+    const result = await api.run(topology, o.out, ctx);
+    print(!!o.json, { dir: result.dir, csv: result.csv, manifest: result.manifest, summary: result.summary }, () =>
+      `${table(['node', 'peer', 'metric', 'n', 'min', 'p50', 'mean', 'p95', 'max', 'unit'], result.summary.map((s) => [s.node, s.peer, s.metric, s.n, fmt(s.min), fmt(s.p50), fmt(s.mean), fmt(s.p95), fmt(s.max), s.unit]))}\n\nmeasurements: ${result.csv}\nmanifest:     ${result.manifest}`,
+    );
+  });
+
+  program.command('destroy [lab]').description('remove a lab (or every lab with --all): containers, networks, firewall rules').option('--all', 'destroy every emunet lab').option('--json').action(async (lab: string | undefined, o: { all?: boolean; json?: boolean }) => {
+    if (!lab && !o.all) throw new UsageError('name a lab to destroy, or pass --all');
+    const report = await api.destroy(o.all ? undefined : lab, context(o));
+    print(!!o.json, report, () =>
+      report.labs.length === 0 && report.firewallRules === 0
+        ? `nothing to destroy${lab ? ` (no lab "${lab}")` : ''}`
+        : `✔ destroyed ${report.labs.join(', ') || '(leftover rules)'}: ${report.containers} containers, ${report.networks} networks, ${report.firewallRules} firewall rules`,
+    );
+  });
+
+  const images = program.command('images').description('container images');
+  images.command('build').description('build the base and agent images (skipped when up to date)').option('--offline', 'build the base with debootstrap, without trying the registry').option('--json').action(async (o: { offline?: boolean; json?: boolean }) => {
+    const image = await api.buildImages(context(o));
+    print(!!o.json, image, () => `✔ ${image.tag} ${image.built ? 'built' : 'up to date'} (base ${image.base.tag}, ${image.base.source})`);
+  });
+
+  program.command('doctor').description('check Docker, kernel features for link impairment, and images').option('--json').action(async (o: { json?: boolean }) => {
+    const checks = await doctor(context(o));
+    print(!!o.json, checks, () => checks.map((c) => `${c.ok ? '✔' : '✘'} ${c.name.padEnd(16)} ${c.detail}${c.ok || !c.fix ? '' : `\n    fix: ${c.fix}`}`).join('\n'));
+    if (checks.some((c) => !c.ok && ['Docker engine', 'Docker API'].includes(c.name))) exitCode = 1;
+  });
+
+  try {
+    await program.parseAsync(argv);
+    return exitCode;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode;
+    const { message, code } = describeError(e, env.EMUNET_DEBUG === '1');
+    process.stderr.write(`✘ ${message}\n`);
+    return code;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+export class UsageError extends Error {}
+
+const fmt = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(3));
+
+function planTable(plan: LabPlan): string {
+  return table(
+    ['node', 'role', 'networks', 'addresses', 'routes'],
+    plan.nodes.map((n) => [n.name, n.role, n.interfaces.map((i) => i.network).join(', '), n.interfaces.map((i) => `${i.address}/${i.prefix}`).join(', '), n.routes.length]),
+  );
+}

@@ -1,0 +1,54 @@
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { build } from 'esbuild';
+import type { ImageStore } from '../runtime/runtime.js';
+import { ensureBaseImage, type BaseImage, type BaseOptions } from './base.js';
+import { inputsHash } from './hash.js';
+import { agentDir } from './paths.js';
+
+export interface AgentImage {
+  tag: string;
+  id: string;
+  base: BaseImage;
+  built: boolean;
+}
+
+/** Bundles the agent sources into one file for Node 18 (the offline base's nodejs). */
+export async function bundleAgent(): Promise<Buffer> {
+  const result = await build({
+    entryPoints: [path.join(agentDir, 'src', 'main.ts')],
+    bundle: true,
+    platform: 'node',
+    target: 'node18',
+    format: 'esm',
+    write: false,
+    logLevel: 'silent',
+    // Bundled CommonJS dependencies may call require(); give ESM output one.
+    banner: { js: "import { createRequire as __emunetRequire } from 'node:module'; const require = __emunetRequire(import.meta.url);" },
+  });
+  const out = result.outputFiles[0];
+  if (!out) throw new Error('esbuild produced no output for the agent');
+  return Buffer.from(out.contents);
+}
+
+/** emunet/agent:<hash of base image id + Dockerfile + bundle>: any change makes a new tag. */
+export async function agentTag(baseId: string, bundle: Buffer): Promise<string> {
+  const dockerfile = await readFile(path.join(agentDir, 'Dockerfile'));
+  return `emunet/agent:${inputsHash([baseId, dockerfile, bundle])}`;
+}
+
+/** Builds the agent image for the current sources unless it already exists. */
+export async function ensureAgentImage(images: ImageStore, options: BaseOptions): Promise<AgentImage> {
+  const base = await ensureBaseImage(images, options);
+  const bundle = await bundleAgent();
+  const tag = await agentTag(base.id, bundle);
+  const existing = await images.imageId(tag);
+  if (existing) return { tag, id: existing, base, built: false };
+  const context = path.join(agentDir, 'build');
+  await mkdir(context, { recursive: true });
+  await writeFile(path.join(context, 'agent.mjs'), bundle);
+  await copyFile(path.join(agentDir, 'Dockerfile'), path.join(context, 'Dockerfile'));
+  options.log(`building ${tag}…`);
+  const id = await images.build(context, ['Dockerfile', 'agent.mjs'], tag, { BASE: base.tag });
+  return { tag, id, base, built: true };
+}

@@ -1,0 +1,51 @@
+// Topology file -> Topology: parse (with positions), interpolate, validate against the schema,
+// apply defaults, run the semantic checks. Every problem becomes a located Diagnostic, and all
+// the problems of a stage are reported together in one TopologyError.
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { runChecks } from './checks.js';
+import { TopologyError } from './errors.js';
+import { contentHash } from './hash.js';
+import { interpolate, type Env } from './interpolate.js';
+import { attachmentOrigin, normalize } from './normalize.js';
+import { validateDocument } from './schema-errors.js';
+import { SourceDocument } from './source.js';
+import type { Topology } from './types.js';
+
+/**
+ * Parses topology text. `file` is used as given in messages and in `Topology.file`
+ * ('<inline>' for text with no file). `env` supplies `${VAR}` values; pass process.env from
+ * the CLI, or a fixed map in tests. Throws TopologyError.
+ */
+export function parseTopology(text: string, file: string, env: Env): Topology {
+  const source = SourceDocument.parse(text, file);
+  const unresolved = interpolate(source, env);
+  if (unresolved.length > 0) throw new TopologyError(unresolved);
+  const data = source.data();
+  const document = validateDocument(data, source);
+  const topology = normalize(document, file, contentHash(data));
+  const problems = runChecks({
+    topology,
+    attachmentOrigin: (node, index) => attachmentOrigin(document, node, index),
+    report: (location, message, hint) => source.diagnostic(location, message, hint),
+  });
+  if (problems.length > 0) throw new TopologyError(problems);
+  return topology;
+}
+
+/** Reads and parses a topology file. Messages use `file` as given; `Topology.file` is absolute. */
+export async function loadTopology(file: string, env: Env): Promise<Topology> {
+  const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new TopologyError([
+      {
+        file,
+        line: 1,
+        col: 1,
+        path: '',
+        message: `cannot read the topology file (${error.code ?? error.message})`,
+        hint: error.code === 'ENOENT' ? 'check the path; topologies shipped with emunet are in topologies/' : 'check that the file is readable',
+      },
+    ]);
+  });
+  return { ...parseTopology(text, file, env), file: resolve(file) };
+}
