@@ -70,7 +70,13 @@ export async function deployLab(plan: LabPlan, o: DeployOptions): Promise<Lab> {
     };
   } catch (e) {
     o.reporter.info(`deploy of ${plan.lab} failed; rolling back what it created…`);
-    await destroyLab(o.runtime, { lab: plan.lab, helperImage: o.image, concurrency: o.concurrency });
+    try {
+      await destroyLab(o.runtime, { lab: plan.lab, helperImage: o.image, concurrency: o.concurrency });
+    } catch (rollback) {
+      // The deploy failure is what the user must see first; the rollback failure tells them what is left.
+      const why = rollback instanceof Error ? rollback.message : String(rollback);
+      if (e instanceof Error) e.message += `\n  rollback also failed (${why}); run \`emunet destroy ${plan.lab}\``;
+    }
     throw e;
   }
 }

@@ -7,6 +7,8 @@
 //  - Typing: a plain (unquoted) scalar that is exactly one `${...}` takes the YAML type of its
 //    result, as if the value had been written there: `count: ${N}` with N=20 is the number 20,
 //    `on: ${FLAG}` with FLAG=true is a boolean. Quoted scalars (`"${N}"`) always stay strings.
+//  - Inside flow collections (`{ ... }`, `[ ... ]`) a reference must be quoted, because `{` is
+//    YAML syntax there; the syntax error says so.
 // The environment is a parameter: only the CLI reads process.env.
 import { isMap, isScalar, isSeq, parseDocument, type Scalar } from 'yaml';
 import { valueAt, type PathSegment } from './doc-path.js';

@@ -95,34 +95,60 @@ function explainPattern(pattern: string, path: (string | number)[], error: Error
   };
 }
 
-/**
- * ajv reports every alternative of a `oneOf` and wraps `propertyNames` failures twice. Keep,
- * for each `oneOf`, only the errors of the alternative whose type matches the data (the user
- * clearly meant that form); when no alternative's type matches, keep the `oneOf` error alone.
- */
+/** ajv's errors minus those that only restate another one. */
 function relevantErrors(errors: ErrorObject[]): ErrorObject[] {
-  const dropped = new Set<ErrorObject>(errors.filter((e) => e.keyword === 'propertyNames'));
-  for (const choice of errors.filter((e) => e.keyword === 'oneOf' || e.keyword === 'anyOf')) {
-    const byBranch = new Map<string, ErrorObject[]>();
-    for (const error of errors) {
-      const branch = /^\/(\d+)\//.exec(error.schemaPath.slice(choice.schemaPath.length))?.[1];
-      if (error.schemaPath.startsWith(`${choice.schemaPath}/`) && branch !== undefined) {
+  const dropped = new Set<ErrorObject>([
+    // `propertyNames` wraps the failing name's own error, which says more.
+    ...errors.filter((e) => e.keyword === 'propertyNames'),
+    ...unmeantAlternatives(errors),
+    ...consequencesOfWrongTypes(errors),
+  ]);
+  const remaining = errors.filter((e) => !dropped.has(e));
+  const typos = missingKeysExplainedByTypos(remaining);
+  return remaining.filter((e) => !typos.has(e));
+}
+
+/**
+ * ajv reports every alternative of a `oneOf`. The user meant the alternative whose type matches
+ * the data (a list, or a map): keep its errors only. When no alternative's type matches, keep
+ * only the `oneOf` error, which is explained as "expected X or Y".
+ */
+function unmeantAlternatives(errors: ErrorObject[]): ErrorObject[] {
+  return errors
+    .filter((e) => e.keyword === 'oneOf' || e.keyword === 'anyOf')
+    .flatMap((choice) => {
+      const byBranch = new Map<string, ErrorObject[]>();
+      for (const error of errors) {
+        if (!error.schemaPath.startsWith(`${choice.schemaPath}/`)) continue;
+        const branch = /^\/(\d+)\//.exec(error.schemaPath.slice(choice.schemaPath.length))?.[1] ?? '';
         byBranch.set(branch, [...(byBranch.get(branch) ?? []), error]);
       }
-    }
-    const wrongType = (branch: string, list: ErrorObject[]) => list.some((e) => e.schemaPath === `${choice.schemaPath}/${branch}/type`);
-    const meant = [...byBranch].find(([branch, list]) => !wrongType(branch, list));
-    for (const [branch, list] of byBranch) if (branch !== meant?.[0]) list.forEach((e) => dropped.add(e));
-    if (meant !== undefined) dropped.add(choice);
-  }
-  // A misspelt key also makes the real key "missing"; the typo's hint already says which.
-  const typos = errors.filter((e) => e.keyword === 'additionalProperties' && !dropped.has(e));
-  for (const error of errors.filter((e) => e.keyword === 'required')) {
-    const missing = String((error.params as { missingProperty?: unknown }).missingProperty);
-    const explained = typos.some((t) => t.instancePath === error.instancePath && closestName(String(t.params.additionalProperty), [missing]) !== undefined);
-    if (explained) dropped.add(error);
-  }
-  return errors.filter((e) => !dropped.has(e));
+      const meant = [...byBranch].find(([branch, list]) => !list.some((e) => e.schemaPath === `${choice.schemaPath}/${branch}/type`));
+      const others = [...byBranch].filter(([branch]) => branch !== meant?.[0]).flatMap(([, list]) => list);
+      return meant === undefined ? others : [choice, ...others];
+    });
+}
+
+/** A value of the wrong type also fails its pattern, enum and limits; the type error says it all. */
+function consequencesOfWrongTypes(errors: ErrorObject[]): ErrorObject[] {
+  return errors
+    .filter((e) => e.keyword === 'type')
+    .flatMap((typeError) => {
+      const schema = typeError.schemaPath.slice(0, -'/type'.length);
+      return errors.filter((e) => e !== typeError && e.instancePath === typeError.instancePath && e.schemaPath === `${schema}/${e.keyword}`);
+    });
+}
+
+/** A misspelt key also makes the real key "missing"; the typo's "did you mean" already says so. */
+function missingKeysExplainedByTypos(errors: ErrorObject[]): Set<ErrorObject> {
+  const typos = errors.filter((e) => e.keyword === 'additionalProperties');
+  return new Set(
+    errors.filter(
+      (e) =>
+        e.keyword === 'required' &&
+        typos.some((t) => t.instancePath === e.instancePath && closestName(String(t.params.additionalProperty), [String(e.params.missingProperty)]) !== undefined),
+    ),
+  );
 }
 
 function unique(diagnostics: Diagnostic[]): Diagnostic[] {
@@ -152,7 +178,7 @@ function describeValue(value: unknown): string {
   if (value === null || value === undefined) return 'nothing';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a map';
-  if (typeof value === 'string') return `a string (${JSON.stringify(value)})`;
+  if (typeof value === 'string') return `a string (${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)})`;
   if (typeof value === 'number') return Number.isInteger(value) ? `a number (${value})` : `a decimal number (${value})`;
   return `a ${typeof value} (${String(value)})`;
 }

@@ -65,7 +65,7 @@ const node = {
   additionalProperties: false,
   required: ['role', 'networks'],
   properties: {
-    role: { type: 'string', enum: knownRoles(), description: 'What the node does: a registered role.' },
+    role: { type: 'string', enum: knownRoles(), description: `What the node does: one of ${knownRoles().join(', ')}.` },
     networks: {
       description: "Networks the node joins; the first is its primary network (its name resolves to that address).",
       oneOf: [

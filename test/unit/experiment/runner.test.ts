@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { deployLab } from '../../../orchestrator/deploy/deploy.js';
+import { silentReporter } from '../../../orchestrator/deploy/lab.js';
+import { runExperiment, workloadArgv } from '../../../orchestrator/experiment/runner.js';
+import { deriveSeed } from '../../../orchestrator/experiment/seeds.js';
+import type { Measurement } from '../../../orchestrator/results/measurement.js';
+import { FakeRuntime } from '../../support/fake-runtime.js';
+import { linePlan } from '../../support/plans.js';
+
+const record = (value: number) => JSON.stringify({ type: 'record', metric: 'udp_rtt', value, unit: 'ms', peer: 'r1', time: 0 });
+
+async function labOn(rt: FakeRuntime) {
+  return deployLab(linePlan, { runtime: rt, image: 'i', owner: 'o', topologyFile: 'f', reporter: silentReporter, concurrency: 2, readyTimeoutMs: 1000 });
+}
+const opts = (rt: FakeRuntime) => ({ runtime: rt, runId: 'run1', reporter: silentReporter, stepTimeoutMs: 1000 });
+
+describe('runExperiment', () => {
+  it('runs each step of each repetition in the named node, with a per-repetition seed', async () => {
+    const rt = new FakeRuntime();
+    const seen: string[][] = [];
+    rt.execHandler = (spec, argv) => {
+      seen.push([spec.labels['emunet.node']!, ...argv]);
+      return { exitCode: 0, stdout: `log line\n${record(1)}\n${record(2)}\n`, stderr: '' };
+    };
+    const lab = await labOn(rt);
+    const rows: Measurement[] = [];
+    const step = { node: 'h1', run: 'probe', args: { target: 'r1' } };
+    await runExperiment(lab, { seed: 42, repeat: 2, steps: [step] }, rows, opts(rt));
+    expect(seen).toEqual([
+      ['h1', ...workloadArgv(step, deriveSeed(42, 1))],
+      ['h1', ...workloadArgv(step, deriveSeed(42, 2))],
+    ]);
+    expect(rows.map((r) => [r.repetition, r.value, r.node, r.run_id])).toEqual([[1, 1, 'h1', 'run1'], [1, 2, 'h1', 'run1'], [2, 1, 'h1', 'run1'], [2, 2, 'h1', 'run1']]);
+  });
+
+  it('keeps what was measured before a step fails, and says why it failed', async () => {
+    const rt = new FakeRuntime();
+    let calls = 0;
+    rt.execHandler = () => (++calls === 1 ? { exitCode: 0, stdout: record(5), stderr: '' } : { exitCode: 1, stdout: '', stderr: 'connect ECONNREFUSED' });
+    const lab = await labOn(rt);
+    const rows: Measurement[] = [];
+    await expect(runExperiment(lab, { seed: 1, repeat: 1, steps: [{ node: 'h1', run: 'probe', args: {} }, { node: 'r1', run: 'probe', args: {} }] }, rows, opts(rt)))
+      .rejects.toThrow(/step 2 \(probe on r1\) failed with exit code 1:\n\s+connect ECONNREFUSED/);
+    expect(rows.map((r) => r.value)).toEqual([5]);
+  });
+});
+
+describe('seeds', () => {
+  it('are derived deterministically and differ between repetitions', () => {
+    expect(deriveSeed(42, 1)).toBe(deriveSeed(42, 1));
+    expect(deriveSeed(42, 1)).not.toBe(deriveSeed(42, 2));
+    expect(deriveSeed(42, 1)).not.toBe(deriveSeed(43, 1));
+  });
+});
