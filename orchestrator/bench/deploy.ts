@@ -129,7 +129,7 @@ function render(summaries: ReturnType<typeof summarize>[], image: string): strin
   const rows = summaries.map((s) => [String(s.n), String(s.lans), mm(s.emunet.deploy), mm(s.floor.create), s.ratio.deploy.toFixed(2), mm(s.emunet.destroy), mm(s.floor.remove), s.ratio.destroy.toFixed(2), mm(s.emunet.total), mm(s.floor.total), s.ratio.total.toFixed(2)]);
   const breakdown = summaries.map((s) => {
     const b = s.emunet_deploy_breakdown_median_s;
-    return `emunet deploy breakdown N=${s.n} (median s): image check+plan ${b.outsideLab.toFixed(2)}, networks+firewall ${b.networks.toFixed(2)}, containers ${b.containers.toFixed(2)}, agents ready ${b.ready.toFixed(2)}`;
+    return `emunet deploy breakdown N=${s.n} (median s): image check+plan ${b.outsideLab.toFixed(2)}, networks ${b.networks.toFixed(2)}, firewall helper+containers ${b.containers.toFixed(2)}, agents ready ${b.ready.toFixed(2)}`;
   });
   return [
     table([header, ...rows]),

@@ -1,0 +1,78 @@
+import { execa } from 'execa';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { labObjects, repo } from '../support/docker.js';
+
+// The CLI as a user runs it: the compiled bin, its exit codes, its stdout and stderr.
+const emunet = (...args: string[]) => execa('node', [path.join(repo, 'bin/emunet.js'), ...args], { reject: false, cwd: repo });
+let out: string;
+
+beforeAll(async () => {
+  out = await mkdtemp(path.join(os.tmpdir(), 'emunet-cli-'));
+  await emunet('destroy', 'hello');
+});
+afterAll(async () => {
+  await emunet('destroy', 'hello');
+  await rm(out, { recursive: true, force: true });
+});
+
+describe('emunet CLI', () => {
+  it('run: deploys hello, measures RTTs across the router, writes CSV + manifest, destroys', async () => {
+    const r = await execa('node', [path.join(repo, 'bin/emunet.js'), 'run', 'topologies/hello.yaml', '--out', out], { reject: false, cwd: repo, env: { REPEAT: '2' } });
+    expect(r.stderr).not.toMatch(/✘/);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/client\s+server\s+udp_rtt\s+40\s/);
+    const csvPath = /measurements: (.*)/.exec(r.stdout)![1]!;
+    const [header, ...rows] = (await readFile(csvPath, 'utf8')).trim().split('\n');
+    expect(header).toBe('lab,run_id,repetition,seed,step,workload,node,peer,metric,value,unit,timestamp');
+    const rtts = rows.filter((l) => l.includes(',udp_rtt,')).map((l) => Number(l.split(',')[9]));
+    expect(rtts).toHaveLength(40);
+    expect(rtts.every((v) => v > 0 && v < 100)).toBe(true);
+    expect(new Set(rows.map((l) => l.split(',')[2]))).toEqual(new Set(['1', '2']));
+    const manifest = JSON.parse(await readFile(path.join(path.dirname(csvPath), 'manifest.json'), 'utf8'));
+    expect(manifest).toMatchObject({ lab: 'hello', seed: 42, repetitions: 2, status: 'complete', measurements: rows.length, impairment_backend: 'none' });
+    expect(manifest.image.id).toMatch(/^sha256:/);
+    expect(manifest.topology.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(manifest.docker.api_version).toMatch(/^1\.\d+$/);
+    expect(await labObjects('hello')).toBe(0);
+  });
+
+  it('deploy, inspect, exec and destroy', async () => {
+    const deployed = await emunet('deploy', 'topologies/hello.yaml');
+    expect(deployed.exitCode).toBe(0);
+    expect(deployed.stdout).toMatch(/^r1\s+router\s+left, right\s+10\.\d+\.\d+\.\d+\/24, 10\.\d+\.\d+\.\d+\/24\s+0$/m);
+    const inspected = JSON.parse((await emunet('inspect', 'hello', '--json')).stdout);
+    expect(inspected[0].nodes.map((n: { node: string }) => n.node)).toEqual(['client', 'r1', 'server']);
+    const routes = await emunet('exec', 'hello', 'client', '--', 'ip', 'route');
+    expect(routes.exitCode).toBe(0);
+    const r1Left = inspected[0].nodes[1].addresses[0].replace(/^left=|\/24$/g, '');
+    expect(routes.stdout).toContain(`via ${r1Left}`);
+    const failing = await emunet('exec', 'hello', 'client', '--', 'sh', '-c', 'echo oops >&2; exit 3');
+    expect([failing.exitCode, failing.stderr.trim()]).toEqual([3, 'oops']);
+    const missing = await emunet('exec', 'hello', 'nobody', '--', 'true');
+    expect(missing.stderr).toMatch(/lab "hello" has no node "nobody"; its nodes are \[client, r1, server\]/);
+    const destroyed = await emunet('destroy', 'hello');
+    expect(destroyed.stdout).toMatch(/destroyed hello: 3 containers, 2 networks, 2 firewall rules/);
+    expect((await emunet('destroy', 'hello')).stdout).toMatch(/nothing to destroy/);
+    expect(await labObjects('hello')).toBe(0);
+  });
+
+  it('validate: a bad topology gets file:line:col, the path, the fix, exit code 2 and no stack trace', async () => {
+    const r = await emunet('validate', 'test/fixtures/invalid/unknown-network.yaml');
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('test/fixtures/invalid/unknown-network.yaml:9:23 nodes.client.networks[1]: unknown network "lft"; expected one of [left, right]');
+    expect(r.stderr).toContain('fix: did you mean "left"?');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('doctor: reports the engine and probes the kernel features link impairment needs', async () => {
+    const r = await emunet('doctor', '--json');
+    const checks = JSON.parse(r.stdout) as { name: string; ok: boolean }[];
+    expect(checks.find((c) => c.name === 'Docker engine')?.ok).toBe(true);
+    expect(checks.map((c) => c.name)).toEqual(expect.arrayContaining(['netem qdisc', 'tbf qdisc', 'ifb device', 'NFQUEUE target', 'agent image']));
+    // This machine's kernel has tbf but not netem (ENVIRONMENT.md): the probe must tell them apart.
+    expect(checks.find((c) => c.name === 'tbf qdisc')?.ok).toBe(true);
+  });
+});
