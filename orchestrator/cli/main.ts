@@ -9,6 +9,7 @@ import { cliReporter } from './reporter.js';
 import { describeError } from './errors.js';
 import { table } from './table.js';
 import type { LabPlan } from '../topology/types.js';
+import { topologySchema } from '../topology/schema.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -89,6 +90,10 @@ export async function main(argv: string[], env: Env): Promise<number> {
   images.command('build').description('build the base and agent images (skipped when up to date)').option('--offline', 'build the base with debootstrap, without trying the registry').option('--json').action(async (o: { offline?: boolean; json?: boolean }) => {
     const image = await api.buildImages(context(o));
     print(!!o.json, image, () => `✔ ${image.tag} ${image.built ? 'built' : 'up to date'} (base ${image.base.tag}, ${image.base.source})`);
+  });
+
+  program.command('schema').description('print the topology JSON Schema (point your editor\'s YAML support at it)').action(() => {
+    out.write(JSON.stringify(topologySchema, null, 2) + '\n');
   });
 
   program.command('doctor').description('check Docker, kernel features for link impairment, and images').option('--json').action(async (o: { json?: boolean }) => {
