@@ -1,0 +1,25 @@
+import { writeFile } from 'node:fs/promises';
+
+/** Everything needed to reproduce a run and to judge its figures (DESIGN.md contract 5). */
+export interface Manifest {
+  lab: string;
+  run_id: string;
+  topology: { file: string; sha256: string };
+  seed: number;
+  repetitions: number;
+  image: { tag: string; id: string };
+  emunet_version: string;
+  docker: { version: string; api_version: string };
+  kernel: string;
+  impairment_backend: string;
+  started_at: string;
+  ended_at: string;
+  measurements: number;
+  status: 'complete' | 'failed';
+  error?: string;
+  files: { measurements: string };
+}
+
+export async function writeManifest(path: string, manifest: Manifest): Promise<void> {
+  await writeFile(path, JSON.stringify(manifest, null, 2) + '\n');
+}

@@ -1,0 +1,57 @@
+/** One row of measurements.csv (DESIGN.md contract 6): one measurement, fully identified. */
+export interface Measurement {
+  lab: string;
+  run_id: string;
+  repetition: number;
+  seed: number;
+  step: number;
+  workload: string;
+  node: string;
+  peer: string;
+  metric: string;
+  value: number;
+  unit: string;
+  /** ISO 8601 time the agent took the measurement. */
+  timestamp: string;
+}
+
+export const MEASUREMENT_COLUMNS: (keyof Measurement)[] = ['lab', 'run_id', 'repetition', 'seed', 'step', 'workload', 'node', 'peer', 'metric', 'value', 'unit', 'timestamp'];
+
+export interface RecordContext {
+  lab: string;
+  run_id: string;
+  repetition: number;
+  seed: number;
+  step: number;
+  workload: string;
+  node: string;
+}
+
+export class AgentOutputError extends Error {}
+
+/**
+ * Turns one stdout line of a workload into a Measurement. The orchestrator decides what is a
+ * valid record (contract 7): malformed records fail loudly rather than becoming bad CSV.
+ * Returns undefined for lines that are not records (agents may print other events).
+ */
+export function parseRecord(line: string, ctx: RecordContext): Measurement | undefined {
+  const trimmed = line.trim();
+  if (!trimmed.startsWith('{')) return undefined;
+  let obj: Record<string, unknown>;
+  try {
+    obj = JSON.parse(trimmed) as Record<string, unknown>;
+  } catch {
+    throw new AgentOutputError(`${ctx.node}: workload ${ctx.workload} printed invalid JSON: ${trimmed.slice(0, 200)}`);
+  }
+  if (obj.type !== 'record') return undefined;
+  const { metric, value, unit, peer, time } = obj;
+  if (typeof metric !== 'string' || !metric) throw bad(ctx, 'metric', 'a non-empty string', metric);
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw bad(ctx, 'value', 'a finite number', value);
+  if (typeof unit !== 'string') throw bad(ctx, 'unit', 'a string', unit);
+  if (typeof time !== 'number') throw bad(ctx, 'time', 'milliseconds since the epoch', time);
+  return { ...ctx, peer: typeof peer === 'string' ? peer : '', metric, value, unit, timestamp: new Date(time).toISOString() };
+}
+
+function bad(ctx: RecordContext, field: string, expected: string, found: unknown): AgentOutputError {
+  return new AgentOutputError(`${ctx.node}: workload ${ctx.workload} emitted a record whose "${field}" is ${JSON.stringify(found)}; expected ${expected}`);
+}
