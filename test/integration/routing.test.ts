@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as api from '../../orchestrator/api.js';
 import type { Lab } from '../../orchestrator/deploy/lab.js';
-import { labObjects, sh, testContext, topologyAs } from '../support/docker.js';
+import { labObjects, runtime, sh, testContext, topologyAs } from '../support/docker.js';
 
 // h1 -a- r1 -b- r2 -c- h2: every packet between the hosts crosses two routers.
 const LAB = 'it-routing';
@@ -50,6 +50,12 @@ describe('routing across two routers', () => {
     const r = await api.exec(LAB, 'h1', ['ip', 'route', 'get', '192.0.2.1'], ctx);
     expect(r.exitCode).not.toBe(0);
     expect(r.stderr).toMatch(/unreachable/i);
+  });
+
+  it('copies files out of a container as a tar archive', async () => {
+    const tar = await runtime.copyFrom(lab.nodes.find((n) => n.name === 'h1')!.id, '/etc/hostname');
+    expect(tar.subarray(0, 100).toString()).toContain('hostname');
+    expect(tar.toString()).toContain('h1\n');
   });
 
   it('runs the probe workload across the routers on the agent image (Node 18)', async () => {
