@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import type { Context } from './api.js';
-import { LABEL } from './deploy/labels.js';
+import { chooseBackend } from './impairment/backend.js';
+import { probeKernel } from './impairment/probe.js';
 import { agentTag, bundleAgent } from './images/agent.js';
 import { baseTag } from './images/base.js';
 
@@ -11,14 +11,6 @@ export interface Check {
   /** What to do when it is not ok. */
   fix?: string;
 }
-
-/** Kernel features for link impairment, each tried for real in a throwaway network namespace. */
-export const KERNEL_PROBES: { name: string; argv: string[]; fix: string }[] = [
-  { name: 'netem qdisc', argv: ['tc', 'qdisc', 'add', 'dev', 'lo', 'root', 'netem', 'delay', '1ms'], fix: 'load sch_netem (`modprobe sch_netem`; on Fedora/RHEL install kernel-modules-extra); emunet falls back to its userspace backend' },
-  { name: 'tbf qdisc', argv: ['tc', 'qdisc', 'add', 'dev', 'lo', 'root', 'tbf', 'rate', '1mbit', 'burst', '32kb', 'latency', '50ms'], fix: 'load sch_tbf' },
-  { name: 'ifb device', argv: ['ip', 'link', 'add', 'emunet-ifb0', 'type', 'ifb'], fix: 'load the ifb module (ingress shaping needs it)' },
-  { name: 'NFQUEUE target', argv: ['iptables', '-A', 'OUTPUT', '-o', 'lo', '-j', 'NFQUEUE', '--queue-num', '0', '--queue-bypass'], fix: 'load nfnetlink_queue / xt_NFQUEUE (the userspace impairment backend needs it)' },
-];
 
 export async function doctor(ctx: Context): Promise<Check[]> {
   const checks: Check[] = [];
@@ -40,31 +32,13 @@ export async function doctor(ctx: Context): Promise<Check[]> {
     const tag = await agentTag(baseId, await bundleAgent());
     const present = !!(await ctx.images.imageId(tag));
     checks.push({ name: 'agent image', ok: present, detail: present ? tag : `${tag} missing (sources changed or never built)`, fix: 'run `emunet images build`' });
-    checks.push(...(await probeKernel(ctx, base)));
+    const probe = await probeKernel(ctx.runtime, base, ctx.owner);
+    checks.push(...probe.checks);
+    try {
+      checks.push({ name: 'impairment', ok: true, detail: `backend ${chooseBackend('auto', probe.features)} (auto)` });
+    } catch (e) {
+      checks.push({ name: 'impairment', ok: false, detail: (e as Error).message });
+    }
   }
   return checks;
-}
-
-/** Each probe in a fresh container with no network: it touches nothing but its own namespace. */
-async function probeKernel(ctx: Context, image: string): Promise<Check[]> {
-  const id = await ctx.runtime.createContainer({
-    name: `emunet-doctor-${randomBytes(4).toString('hex')}`,
-    image,
-    labels: { [LABEL.helper]: 'doctor', [LABEL.owner]: ctx.owner },
-    entrypoint: ['sleep', 'infinity'],
-    networkMode: 'none',
-    capAdd: ['NET_ADMIN'],
-  });
-  try {
-    await ctx.runtime.startContainer(id);
-    const results: Check[] = [];
-    for (const probe of KERNEL_PROBES) {
-      const r = await ctx.runtime.exec(id, probe.argv);
-      results.push({ name: probe.name, ok: r.exitCode === 0, detail: r.exitCode === 0 ? 'available' : r.stderr.trim().split('\n')[0] ?? 'unavailable', fix: probe.fix });
-      await ctx.runtime.exec(id, ['tc', 'qdisc', 'del', 'dev', 'lo', 'root']);
-    }
-    return results;
-  } finally {
-    await ctx.runtime.removeContainer(id);
-  }
 }

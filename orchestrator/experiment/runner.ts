@@ -1,7 +1,7 @@
 import type { Lab, Reporter } from '../deploy/lab.js';
 import { AgentOutputError, parseRecord, type Measurement } from '../results/measurement.js';
 import type { ContainerRuntime } from '../runtime/runtime.js';
-import type { ExperimentDef, StepDef } from '../topology/types.js';
+import type { ExperimentDef, WorkloadStep } from '../topology/types.js';
 import { deriveSeed } from './seeds.js';
 
 export interface RunOptions {
@@ -16,7 +16,7 @@ export interface RunOptions {
 export class StepFailedError extends Error {}
 
 /** The command the orchestrator execs in a node to run a workload (the agent's CLI). */
-export const workloadArgv = (step: StepDef, seed: number) => ['node', '/opt/emunet/agent.mjs', 'workload', step.run, JSON.stringify({ ...step.args, seed })];
+export const workloadArgv = (step: WorkloadStep, seed: number) => ['node', '/opt/emunet/agent.mjs', 'workload', step.run, JSON.stringify({ ...step.args, seed })];
 
 /**
  * Runs every step of every repetition in order, appending the agents' records to `rows` as they
@@ -29,6 +29,7 @@ export async function runExperiment(lab: Lab, experiment: ExperimentDef, rows: M
     const seed = deriveSeed(experiment.seed, repetition);
     for (const [index, step] of experiment.steps.entries()) {
       o.signal?.throwIfAborted();
+      if (step.kind !== 'workload') throw new Error('impairment steps are not supported yet');
       const node = lab.nodes.find((n) => n.name === step.node);
       if (!node) throw new StepFailedError(`step ${index + 1}: node "${step.node}" is not in lab ${lab.name}`);
       o.reporter.progress(`rep ${repetition}/${experiment.repeat} step ${index + 1}: ${step.run} on ${step.node}`, done, total);

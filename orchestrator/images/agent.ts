@@ -1,4 +1,4 @@
-import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { build } from 'esbuild';
 import type { ImageStore } from '../runtime/runtime.js';
@@ -31,10 +31,19 @@ export async function bundleAgent(): Promise<Buffer> {
   return Buffer.from(out.contents);
 }
 
-/** emunet/agent:<hash of base image id + Dockerfile + bundle>: any change makes a new tag. */
+const DELAYER_DIR = path.join(agentDir, 'delayer');
+
+/** The userspace delayer's C sources, by name, in a stable order. */
+async function delayerSources(): Promise<[string, Buffer][]> {
+  const names = (await readdir(DELAYER_DIR)).filter((n) => /\.[ch]$/.test(n)).sort();
+  return Promise.all(names.map(async (n): Promise<[string, Buffer]> => [n, await readFile(path.join(DELAYER_DIR, n))]));
+}
+
+/** emunet/agent:<hash of base image id + Dockerfile + bundle + delayer sources>: any change makes a new tag. */
 export async function agentTag(baseId: string, bundle: Buffer): Promise<string> {
   const dockerfile = await readFile(path.join(agentDir, 'Dockerfile'));
-  return `emunet/agent:${inputsHash([baseId, dockerfile, bundle])}`;
+  const delayer = (await delayerSources()).flat();
+  return `emunet/agent:${inputsHash([baseId, dockerfile, bundle, ...delayer])}`;
 }
 
 /** Builds the agent image for the current sources unless it already exists. */
@@ -48,7 +57,11 @@ export async function ensureAgentImage(images: ImageStore, options: BaseOptions)
   await mkdir(context, { recursive: true });
   await writeFile(path.join(context, 'agent.mjs'), bundle);
   await copyFile(path.join(agentDir, 'Dockerfile'), path.join(context, 'Dockerfile'));
+  await mkdir(path.join(context, 'delayer'), { recursive: true });
+  const sources = await delayerSources();
+  for (const [name, text] of sources) await writeFile(path.join(context, 'delayer', name), text);
   options.log(`building ${tag}…`);
-  const id = await images.build(context, ['Dockerfile', 'agent.mjs'], tag, { BASE: base.tag });
+  const files = ['Dockerfile', 'agent.mjs', ...sources.map(([name]) => `delayer/${name}`)];
+  const id = await images.build(context, files, tag, { BASE: base.tag });
   return { tag, id, base, built: true };
 }

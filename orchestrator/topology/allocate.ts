@@ -1,5 +1,6 @@
 // Address allocation: subnets for networks without one, addresses for attachments without one.
 // Deterministic: declaration order decides who gets which block and which address.
+import { effectiveImpairment } from '../impairment/effective.js';
 import { PlanError } from './errors.js';
 import {
   blockSize, broadcastAddress, canonical, formatCidr, formatIpv4, networkAddress, nthAddress, overlaps, parseCidr, parseIpv4, type Cidr,
@@ -59,9 +60,10 @@ function firstFreeBlock(pool: Cidr, prefix: number, used: Cidr[]): Cidr | undefi
 /**
  * node name -> its interfaces, in attachment order. Static addresses are kept; the others are
  * given the lowest free address from the second host address up (the first is the gateway),
- * nodes served in declaration order.
+ * nodes served in declaration order. Each interface gets its effective impairment.
  */
-export function allocateInterfaces(nodes: NodeDef[], subnets: Map<string, Cidr>): Map<string, PlannedInterface[]> {
+export function allocateInterfaces(nodes: NodeDef[], subnets: Map<string, Cidr>, networks: NetworkDef[]): Map<string, PlannedInterface[]> {
+  const networkImpairments = new Map(networks.map((n) => [n.name, n.impairment]));
   const used = new Map<string, Set<number>>();
   for (const [name, subnet] of subnets) {
     used.set(name, new Set([networkAddress(subnet), nthAddress(subnet, 1), broadcastAddress(subnet)]));
@@ -78,7 +80,8 @@ export function allocateInterfaces(nodes: NodeDef[], subnets: Map<string, Cidr>)
         if (subnet === undefined || taken === undefined) throw new PlanError(`node "${node.name}" joins unknown network "${attachment.network}"`, 'load the topology with loadTopology, which checks it');
         const address = attachment.address === undefined ? lowestFree(subnet, taken, node.name, attachment.network) : parseTopologyIpv4(attachment.address, node.name);
         taken.add(address);
-        return { network: attachment.network, address: formatIpv4(address), prefix: subnet.prefix };
+        const impairment = effectiveImpairment(networkImpairments.get(attachment.network) ?? {}, attachment.impairment);
+        return { network: attachment.network, address: formatIpv4(address), prefix: subnet.prefix, impairment };
       }),
     ]),
   );

@@ -7,11 +7,14 @@ import {
   blockSize, broadcastAddress, canonical, contains, formatCidr, formatIpv4, isCanonical, networkAddress, nthAddress, overlaps, parseCidr, parseIpv4,
   type Cidr,
 } from './ipv4.js';
-import type { AttachmentOrigin } from './normalize.js';
+import { impairmentChecks } from './impairment-checks.js';
+import type { AttachmentOrigin, TopologyDocument } from './normalize.js';
 import type { Diagnostic, NetworkDef, Topology } from './types.js';
 
 export interface CheckContext {
   topology: Topology;
+  /** The document as written, for rules about what was written together (the model merges it). */
+  document: TopologyDocument;
   attachmentOrigin(node: string, index: number): AttachmentOrigin;
   report(location: DocLocation, message: string, hint?: string): Diagnostic;
 }
@@ -167,7 +170,7 @@ const staticAddressesAreUnique: Check = ({ topology, attachmentOrigin, report })
 const stepsNameKnownNodes: Check = ({ topology, report }) => {
   const known = topology.nodes.map((n) => n.name);
   return (topology.experiment?.steps ?? []).flatMap((step, i) => {
-    if (known.includes(step.node)) return [];
+    if (step.kind !== 'workload' || known.includes(step.node)) return [];
     const suggestion = closestName(step.node, known);
     return [
       report(
@@ -192,6 +195,7 @@ export const checks: readonly Check[] = [
   staticAddressesFitTheirSubnet,
   staticAddressesAreUnique,
   stepsNameKnownNodes,
+  ...impairmentChecks,
 ];
 
 export function runChecks(context: CheckContext): Diagnostic[] {

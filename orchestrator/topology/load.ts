@@ -26,6 +26,7 @@ export function parseTopology(text: string, file: string, env: Env): Topology {
   const topology = normalize(document, file, contentHash(data));
   const problems = runChecks({
     topology,
+    document,
     attachmentOrigin: (node, index) => attachmentOrigin(document, node, index),
     report: (location, message, hint) => source.diagnostic(location, message, hint),
   });

@@ -1,33 +1,50 @@
 // A schema-valid document -> the Topology model: defaults applied, both spellings of a node's
-// networks (list or map) turned into one ordered list of attachments.
+// networks (list or map) turned into one ordered list of attachments, impairment values with
+// units turned into integers in base units.
+import { parseSettings, type ImpairmentSettings } from '../impairment/settings.js';
+import { parseDuration } from '../impairment/units.js';
 import { keyAt, valueAt, type DocLocation } from './doc-path.js';
 import { DEFAULTS } from './schema.js';
-import type { Attachment, ExperimentDef, NetworkDef, NodeDef, Topology } from './types.js';
+import type { Attachment, ExperimentDef, NetworkDef, NodeDef, StepDef, Topology } from './types.js';
 
 /** The data as the schema guarantees it: what users write, before defaults. */
 export interface TopologyDocument {
   name: string;
   pool?: string;
-  networks: Record<string, { subnet?: string; prefix?: number } | null>;
+  networks: Record<string, ({ subnet?: string; prefix?: number } & ImpairmentSettings) | null>;
   nodes: Record<string, NodeDocument>;
   experiment?: {
     seed?: number;
     repeat?: number;
-    steps?: { node: string; run: string; args?: Record<string, unknown> }[];
+    steps?: StepDocument[];
   };
 }
 
 export interface NodeDocument {
   role: string;
-  networks: string[] | Record<string, { address?: string } | null>;
+  networks: string[] | Record<string, AttachmentDocument | null>;
   config?: Record<string, unknown>;
 }
+
+export type AttachmentDocument = { address?: string } & ImpairmentSettings;
+
+/** Either kind of step: the schema requires `node` and `run` when there is no `impair`. */
+export interface StepDocument {
+  at?: string;
+  node?: string;
+  run?: string;
+  args?: Record<string, unknown>;
+  impair?: ImpairDocument;
+}
+
+export type ImpairDocument = { network: string; node?: string; reset?: true } & ImpairmentSettings;
 
 export function normalize(document: TopologyDocument, file: string, hash: string): Topology {
   const networks: NetworkDef[] = Object.entries(document.networks).map(([name, network]) => ({
     name,
     ...(network?.subnet === undefined ? {} : { subnet: network.subnet }),
     prefix: network?.prefix ?? DEFAULTS.prefix,
+    impairment: parseSettings(network ?? {}),
   }));
   const nodes: NodeDef[] = Object.entries(document.nodes).map(([name, node]) => ({
     name,
@@ -47,10 +64,11 @@ export function normalize(document: TopologyDocument, file: string, hash: string
 }
 
 function attachments(node: NodeDocument): Attachment[] {
-  if (Array.isArray(node.networks)) return node.networks.map((network) => ({ network }));
+  if (Array.isArray(node.networks)) return node.networks.map((network) => ({ network, impairment: {} }));
   return Object.entries(node.networks).map(([network, settings]) => ({
     network,
     ...(settings?.address === undefined ? {} : { address: settings.address }),
+    impairment: parseSettings(settings ?? {}),
   }));
 }
 
@@ -58,7 +76,22 @@ function experiment(document: NonNullable<TopologyDocument['experiment']>): Expe
   return {
     seed: document.seed ?? DEFAULTS.seed,
     repeat: document.repeat ?? DEFAULTS.repeat,
-    steps: (document.steps ?? []).map((step) => ({ node: step.node, run: step.run, args: step.args ?? {} })),
+    steps: (document.steps ?? []).map(step),
+  };
+}
+
+/** A step with `impair` changes impairments (a step that also names a workload is reported by the checks). */
+function step(document: StepDocument): StepDef {
+  // The schema checked the pattern: parseDuration cannot fail here.
+  const at = document.at === undefined ? {} : { at: (parseDuration(document.at) ?? 0) / 1000 };
+  const impair = document.impair;
+  if (impair === undefined) return { kind: 'workload', ...at, node: document.node ?? '', run: document.run ?? '', args: document.args ?? {} };
+  return {
+    kind: 'impair',
+    ...at,
+    network: impair.network,
+    ...(impair.node === undefined ? {} : { node: impair.node }),
+    change: impair.reset === true ? { reset: true } : { set: parseSettings(impair) },
   };
 }
 

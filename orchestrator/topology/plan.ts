@@ -15,7 +15,7 @@ export interface PlanOptions {
 /** Throws PlanError when the lab cannot be laid out (subnet clash, pool exhausted, subnet full). */
 export function planLab(topology: Topology, options: PlanOptions): LabPlan {
   const subnets = allocateSubnets(topology.networks, topology.pool, options.taken);
-  const interfaces = allocateInterfaces(topology.nodes, subnets);
+  const interfaces = allocateInterfaces(topology.nodes, subnets, topology.networks);
   const networks: PlannedNetwork[] = [...subnets].map(([name, subnet]) => ({
     name,
     subnet: formatCidr(subnet),

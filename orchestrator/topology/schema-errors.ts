@@ -5,7 +5,7 @@ import { closestName } from './closest-name.js';
 import { keyAt, pointerToPath, valueAt, type DocLocation } from './doc-path.js';
 import { TopologyError } from './errors.js';
 import type { TopologyDocument } from './normalize.js';
-import { NAME_PATTERN, PATTERN_MEANINGS, topologySchema } from './schema.js';
+import { KEY_HINTS, NAME_PATTERN, PATTERN_MEANINGS, PATTERN_UNITS, topologySchema } from './schema.js';
 import type { SourceDocument } from './source.js';
 import type { Diagnostic } from './types.js';
 
@@ -38,10 +38,11 @@ function explain(error: ErrorObject, data: unknown): Explanation {
       const key = String(params.additionalProperty);
       const allowed = Object.keys((error.parentSchema?.properties ?? {}) as object);
       const suggestion = closestName(key, allowed);
+      const hint = suggestion === undefined ? KEY_HINTS[key] : `did you mean "${suggestion}"?`;
       return {
         location: keyAt([...path, key]),
         message: `unknown key "${key}"; expected one of [${allowed.join(', ')}]`,
-        ...(suggestion === undefined ? {} : { hint: `did you mean "${suggestion}"?` }),
+        ...(hint === undefined ? {} : { hint }),
       };
     }
     case 'required': {
@@ -50,7 +51,7 @@ function explain(error: ErrorObject, data: unknown): Explanation {
       return { location: keyAt(path), message: `missing required key "${key}"`, hint: `add \`${key}:\` (${description ?? 'see the schema'})` };
     }
     case 'type':
-      return { location: valueAt(path), message: `expected ${describeTypes(params.type)}, found ${found}` };
+      return explainType(params.type, path, error);
     case 'pattern':
       return explainPattern(String(params.pattern), path, error);
     case 'enum': {
@@ -81,6 +82,21 @@ function explain(error: ErrorObject, data: unknown): Explanation {
   }
 }
 
+/** A value with a pattern is described by its meaning: `delay: 40` needs a unit, not "a string". */
+function explainType(type: unknown, path: (string | number)[], error: ErrorObject): Explanation {
+  const pattern = (error.parentSchema as { pattern?: string } | undefined)?.pattern;
+  const meaning = pattern === undefined ? undefined : PATTERN_MEANINGS[pattern];
+  const found = describeValue(error.data);
+  if (meaning === undefined) return { location: valueAt(path), message: `expected ${describeTypes(type)}, found ${found}` };
+  const unit = PATTERN_UNITS[pattern ?? ''];
+  const withUnit = typeof error.data === 'number' && unit !== undefined ? `${error.data}${unit}` : undefined;
+  return {
+    location: valueAt(path),
+    message: `expected ${meaning}, found ${found}`,
+    ...(withUnit === undefined ? {} : { hint: `write the unit, e.g. \`${withUnit}\`` }),
+  };
+}
+
 function explainPattern(pattern: string, path: (string | number)[], error: ErrorObject): Explanation {
   const meaning = PATTERN_MEANINGS[pattern] ?? `text matching ${pattern}`;
   const isName = pattern === NAME_PATTERN;
@@ -98,8 +114,9 @@ function explainPattern(pattern: string, path: (string | number)[], error: Error
 /** ajv's errors minus those that only restate another one. */
 function relevantErrors(errors: ErrorObject[]): ErrorObject[] {
   const dropped = new Set<ErrorObject>([
-    // `propertyNames` wraps the failing name's own error, which says more.
-    ...errors.filter((e) => e.keyword === 'propertyNames'),
+    // `propertyNames` wraps the failing name's own error, which says more; `if` only says that
+    // its `then`/`else` failed, whose own errors say what is missing.
+    ...errors.filter((e) => e.keyword === 'propertyNames' || e.keyword === 'if'),
     ...unmeantAlternatives(errors),
     ...consequencesOfWrongTypes(errors),
   ]);

@@ -4,7 +4,9 @@
 //
 // Pass-through objects (`config`, step `args`) are the only places where any key is allowed:
 // they belong to the role or workload, which validates them itself.
+import { DURATION_PATTERN, PERCENT_PATTERN, RATE_PATTERN, UNIT_MEANINGS } from '../impairment/units.js';
 import { knownRoles } from '../roles/registry.js';
+import { atSchema, attachmentImpairmentProperties, changeImpairmentProperties, networkImpairmentProperties } from './impairment-schema.js';
 
 export const NAME_PATTERN = '^[a-z][a-z0-9-]{0,23}$';
 export const WORKLOAD_PATTERN = '^[a-z][a-z0-9-]*$';
@@ -18,6 +20,25 @@ export const PATTERN_MEANINGS: Record<string, string> = {
   [WORKLOAD_PATTERN]: 'a lowercase workload name of letters, digits and dashes, starting with a letter',
   [IPV4_PATTERN]: 'an IPv4 address like 10.213.1.10',
   [CIDR_PATTERN]: 'a subnet in CIDR form like 10.213.1.0/24',
+  [DURATION_PATTERN]: UNIT_MEANINGS.duration,
+  [RATE_PATTERN]: UNIT_MEANINGS.rate,
+  [PERCENT_PATTERN]: UNIT_MEANINGS.percent,
+};
+
+/** The unit to suggest when a number is written without one (`delay: 40` -> `40ms`). */
+export const PATTERN_UNITS: Record<string, string> = {
+  [DURATION_PATTERN]: 'ms',
+  [RATE_PATTERN]: 'mbit',
+  [PERCENT_PATTERN]: '%',
+};
+
+/** Keys people write that are not ours (or not here): how to say it instead. */
+export const KEY_HINTS: Record<string, string> = {
+  upload: '`upload` is one member\'s rate: set it on the node\'s attachment (`nodes.NODE.networks.NET: { upload: 1mbit }`); a network\'s `rate` applies to every member',
+  download: '`download` is one member\'s ingress rate: set it on the node\'s attachment (`nodes.NODE.networks.NET: { download: 4mbit }`)',
+  rate: 'a member\'s own egress rate is `upload` (a network\'s `rate` applies to every member)',
+  latency: 'the one-way delay is `delay`',
+  bandwidth: 'a network\'s egress rate is `rate`; a member\'s are `upload` and `download`',
 };
 
 export const DEFAULTS = {
@@ -32,7 +53,8 @@ const name = (what: string) => ({ type: 'string', pattern: NAME_PATTERN, descrip
 
 const network = {
   type: ['object', 'null'],
-  description: 'A Docker network (an emulated link or LAN). May be empty: `left: {}` or `left:`.',
+  description:
+    'A Docker network (an emulated link or LAN). May be empty: `left: {}` or `left:`. Impairments (`delay`, `jitter`, `loss`, `rate`…) apply to what EACH member sends on it; a member can override them on its attachment.',
   additionalProperties: false,
   properties: {
     subnet: {
@@ -47,15 +69,18 @@ const network = {
       default: DEFAULTS.prefix,
       description: `Prefix length of the subnet allocated from \`pool\` when \`subnet\` is omitted (default ${DEFAULTS.prefix}).`,
     },
+    ...networkImpairmentProperties,
   },
 } as const;
 
 const attachment = {
   type: ['object', 'null'],
-  description: 'How the node joins this network. May be empty: `left:` (address allocated).',
+  description:
+    "How the node joins this network. May be empty: `left:` (address allocated). Impairment keys here override the network's for this member only; `upload` and `download` are its own rates.",
   additionalProperties: false,
   properties: {
     address: { type: 'string', pattern: IPV4_PATTERN, description: "Static IPv4 address inside the network's `subnet`; omit to get one allocated." },
+    ...attachmentImpairmentProperties,
   },
 } as const;
 
@@ -82,16 +107,40 @@ const node = {
   },
 } as const;
 
+const impair = {
+  type: 'object',
+  description:
+    "Change impairments while the experiment runs: on every member of `network`, or only on `node`'s interface on it. Changes accumulate until `reset: true` restores the topology's values.",
+  additionalProperties: false,
+  required: ['network'],
+  properties: {
+    network: name('Network whose impairment changes'),
+    node: name('Change only this member of `network`'),
+    reset: { enum: [true], description: "true: back to the values the topology gives (takes no other settings)." },
+    ...changeImpairmentProperties,
+  },
+} as const;
+
+const workloadNode = name('Node that runs the workload');
+const workloadName = { type: 'string', pattern: WORKLOAD_PATTERN, description: 'Workload name, e.g. `probe`.' } as const;
+
+// One object type for both kinds of step (a `oneOf` would report the other kind's errors):
+// with `impair` it changes impairments, otherwise it runs a workload and needs `node` and `run`.
 const step = {
   type: 'object',
-  description: 'Run one workload on one node.',
+  description: 'Run one workload on one node (`node`, `run`, `args`), or change impairments (`impair`).',
   additionalProperties: false,
-  required: ['node', 'run'],
   properties: {
-    node: name('Node that runs the workload'),
-    run: { type: 'string', pattern: WORKLOAD_PATTERN, description: 'Workload name, e.g. `probe`.' },
+    at: atSchema,
+    node: workloadNode,
+    run: workloadName,
     args: { type: 'object', description: 'Workload arguments, passed to the workload untouched.' },
+    impair,
   },
+  // (`properties` repeated so that ajv's strict mode sees the required keys declared, and so
+  // that "missing key" messages can quote their descriptions.)
+  if: { properties: { impair: true }, required: ['impair'] },
+  else: { properties: { node: workloadNode, run: workloadName }, required: ['node', 'run'] },
 } as const;
 
 export const topologySchema = {
@@ -128,7 +177,7 @@ export const topologySchema = {
       properties: {
         seed: { type: 'integer', minimum: 0, default: DEFAULTS.seed, description: `Seed of every random choice, recorded in the run manifest (default ${DEFAULTS.seed}).` },
         repeat: { type: 'integer', minimum: 1, default: DEFAULTS.repeat, description: `How many times the steps are run (default ${DEFAULTS.repeat}).` },
-        steps: { type: 'array', description: 'Workloads, run in order.', items: step },
+        steps: { type: 'array', description: 'Workloads and impairment changes, in order.', items: step },
       },
     },
   },

@@ -1,6 +1,9 @@
 // The topology model, stage by stage:
 //   YAML text --load--> Topology (validated, defaults applied) --plan--> LabPlan (addresses, routes)
 // Nothing here holds runtime (Docker) objects.
+import type { ImpairmentChange, LinkImpairment } from '../impairment/spec.js';
+
+export type { ImpairmentChange, LinkImpairment } from '../impairment/spec.js';
 
 /** One problem found in a topology, located in its source file. */
 export interface Diagnostic {
@@ -21,12 +24,16 @@ export interface NetworkDef {
   subnet?: string;
   /** Prefix length for an allocated subnet (default 24). */
   prefix: number;
+  /** What every member gets on this network, as written ({} for none); see PlannedInterface.impairment. */
+  impairment: LinkImpairment;
 }
 
 export interface Attachment {
   network: string;
   /** Static IPv4 address; undefined means "allocate". */
   address?: string;
+  /** This member's own values (`upload` is rateBps, `download` downloadBps), overriding the network's. */
+  impairment: LinkImpairment;
 }
 
 export interface NodeDef {
@@ -38,12 +45,27 @@ export interface NodeDef {
   config: Record<string, unknown>;
 }
 
-export interface StepDef {
+export interface WorkloadStep {
+  kind: 'workload';
+  /** Offset from the start of the repetition, milliseconds. */
+  at?: number;
   node: string;
   /** Workload name, e.g. `probe`. */
   run: string;
   args: Record<string, unknown>;
 }
+
+/** Changes the impairment of every member of `network`, or of `node`'s interface on it. */
+export interface ImpairStep {
+  kind: 'impair';
+  /** Offset from the start of the repetition, milliseconds. */
+  at?: number;
+  network: string;
+  node?: string;
+  change: ImpairmentChange;
+}
+
+export type StepDef = WorkloadStep | ImpairStep;
 
 export interface ExperimentDef {
   seed: number;
@@ -69,6 +91,8 @@ export interface PlannedInterface {
   network: string;
   address: string;
   prefix: number;
+  /** What this interface gets: the network's values overridden key by key by the attachment's. */
+  impairment: LinkImpairment;
 }
 
 export interface Route {

@@ -24,7 +24,7 @@ describe('runExperiment', () => {
     };
     const lab = await labOn(rt);
     const rows: Measurement[] = [];
-    const step = { node: 'h1', run: 'probe', args: { target: 'r1' } };
+    const step = { kind: 'workload', node: 'h1', run: 'probe', args: { target: 'r1' } } as const;
     await runExperiment(lab, { seed: 42, repeat: 2, steps: [step] }, rows, opts(rt));
     expect(seen).toEqual([
       ['h1', ...workloadArgv(step, deriveSeed(42, 1))],
@@ -39,7 +39,7 @@ describe('runExperiment', () => {
     rt.execHandler = () => (++calls === 1 ? { exitCode: 0, stdout: record(5), stderr: '' } : { exitCode: 1, stdout: '', stderr: 'connect ECONNREFUSED' });
     const lab = await labOn(rt);
     const rows: Measurement[] = [];
-    await expect(runExperiment(lab, { seed: 1, repeat: 1, steps: [{ node: 'h1', run: 'probe', args: {} }, { node: 'r1', run: 'probe', args: {} }] }, rows, opts(rt)))
+    await expect(runExperiment(lab, { seed: 1, repeat: 1, steps: [{ kind: 'workload', node: 'h1', run: 'probe', args: {} }, { kind: 'workload', node: 'r1', run: 'probe', args: {} }] }, rows, opts(rt)))
       .rejects.toThrow(/step 2 \(probe on r1\) failed with exit code 1:\n\s+connect ECONNREFUSED/);
     expect(rows.map((r) => r.value)).toEqual([5]);
   });

@@ -43,7 +43,8 @@ describe('interpolation in topologies', () => {
     const text = lab(`experiment:\n  seed: \${SEED}\n  steps:\n    - node: a\n      run: probe\n${args}`);
     const topology = parseTopology(text, '<inline>', { SEED: '7', N: '20', ON: 'true' });
     expect(topology.experiment?.seed).toBe(7);
-    expect(topology.experiment?.steps[0]?.args).toEqual({ count: 20, label: '20', on: true, text: 'n=20' });
+    expect(topology.experiment?.steps[0]).toMatchObject({ kind: 'workload' });
+    expect((topology.experiment?.steps[0] as { args?: unknown } | undefined)?.args).toEqual({ count: 20, label: '20', on: true, text: 'n=20' });
   });
 
   it('reports an unset variable at its scalar, with the path', () => {

@@ -49,7 +49,7 @@ describe('address allocation', () => {
 
   it('fails clearly when a subnet is full', () => {
     const topology = lab('  lan: { subnet: 10.1.0.0/29 }\n', '  a: { role: host, networks: [lan] }\n');
-    const full = { ...topology, nodes: Array.from({ length: 6 }, (_, i) => ({ name: `n${i}`, role: 'host', attachments: [{ network: 'lan' }], config: {} })) };
+    const full = { ...topology, nodes: Array.from({ length: 6 }, (_, i) => ({ name: `n${i}`, role: 'host', attachments: [{ network: 'lan', impairment: {} }], config: {} })) };
     expect(() => planLab(full, { taken: [] })).toThrow(/network "lan" \(10.1.0.0\/29\) has no address left for node "n5"/);
   });
 });

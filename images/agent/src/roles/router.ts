@@ -1,3 +1,4 @@
+import { startBulkServices } from '../common/bulk-services.js';
 import { startEcho } from '../common/echo.js';
 import type { AgentRole } from './role.js';
 
@@ -5,5 +6,8 @@ import type { AgentRole } from './role.js';
 // also answers echo so a path can be probed hop by hop.
 export const router: AgentRole = {
   name: 'router',
-  start: () => startEcho(),
+  async start() {
+    const stops = await Promise.all([startEcho(), startBulkServices()]);
+    return () => stops.forEach((stop) => stop());
+  },
 };

@@ -1,4 +1,5 @@
 import type { Workload } from './workload.js';
+import { bulk } from './bulk.js';
 import { probe } from './probe.js';
 
-export const workloads: ReadonlyMap<string, Workload> = new Map([probe].map((w) => [w.name, w]));
+export const workloads: ReadonlyMap<string, Workload> = new Map([probe, bulk].map((w) => [w.name, w]));
