@@ -7,15 +7,20 @@ import { deployLab } from './deploy/deploy.js';
 import { destroyLab, type DestroyReport } from './deploy/destroy.js';
 import { LABEL, labLabels } from './deploy/labels.js';
 import { silentReporter, type Lab, type Reporter } from './deploy/lab.js';
-import { runExperiment } from './experiment/runner.js';
+import { runExperiment, type RunSink } from './experiment/runner.js';
 import { ensureAgentImage, type AgentImage } from './images/agent.js';
 import { baseTag } from './images/base.js';
-import { writeMeasurementsCsv } from './results/csv.js';
+import { writeEventsCsv, writeMeasurementsCsv } from './results/csv.js';
 import { writeManifest, type Manifest } from './results/manifest.js';
 import type { Measurement } from './results/measurement.js';
 import { summarize, type SummaryRow } from './results/summary.js';
 import type { ContainerRuntime, ExecResult, ImageStore } from './runtime/runtime.js';
 import type { Env } from './topology/interpolate.js';
+import { chooseBackend, type BackendRequest } from './impairment/backend.js';
+import { changeImpairment, type ImpairmentEvent, type ImpairTarget } from './impairment/live.js';
+import { probeKernel } from './impairment/probe.js';
+import type { ImpairmentBackend, ImpairmentChange } from './impairment/spec.js';
+import { validateImpairment } from './impairment/validate.js';
 import { loadTopology } from './topology/load.js';
 import { planLab } from './topology/plan.js';
 import type { LabPlan, Topology } from './topology/types.js';
@@ -32,11 +37,13 @@ export interface Context {
   readyTimeoutMs: number;
   /** Build the base image from the Debian mirror without trying the registry. */
   offline: boolean;
+  /** `auto` probes the kernel: netem when it has sch_netem, the userspace delayer otherwise. */
+  impairmentBackend: BackendRequest;
   signal?: AbortSignal;
 }
 
 export function contextDefaults(runtime: ContainerRuntime & ImageStore, owner: string): Context {
-  return { runtime, images: runtime, reporter: silentReporter, owner, concurrency: 8, readyTimeoutMs: 60_000, offline: false };
+  return { runtime, images: runtime, reporter: silentReporter, owner, concurrency: 8, readyTimeoutMs: 60_000, offline: false, impairmentBackend: 'auto' };
 }
 
 /** Loads and validates a topology and plans it against the networks that exist now. */
@@ -55,11 +62,13 @@ export async function deploy(topology: Topology, ctx: Context): Promise<Lab> {
   ctx.reporter.done(`images up to date (${image.tag})`);
   const taken = (await ctx.runtime.listNetworks()).flatMap((n) => n.subnets);
   const plan = planLab(topology, { taken });
+  const impairment = needsImpairment(topology, plan) ? { backend: await pickBackend(plan, image.tag, ctx), seed: topology.experiment?.seed ?? 1 } : undefined;
   const lab = await deployLab(plan, {
     runtime: ctx.runtime,
     image: image.tag,
     owner: ctx.owner,
     topologyFile: topology.file,
+    impairment,
     reporter: ctx.reporter,
     concurrency: ctx.concurrency,
     readyTimeoutMs: ctx.readyTimeoutMs,
@@ -67,6 +76,38 @@ export async function deploy(topology: Topology, ctx: Context): Promise<Lab> {
   });
   ctx.reporter.done(`deployed lab ${lab.name}: ${lab.nodes.length} nodes, ${lab.networks.length} networks (${(lab.timings.totalMs / 1000).toFixed(1)} s)`);
   return lab;
+}
+
+const needsImpairment = (topology: Topology, plan: LabPlan) =>
+  plan.nodes.some((n) => n.interfaces.some((i) => Object.keys(i.impairment).length > 0)) || (topology.experiment?.steps.some((s) => s.kind === 'impair') ?? false);
+
+/** Probes the kernel, picks the backend, and checks every interface's impairment fits it, before anything is created. */
+async function pickBackend(plan: LabPlan, image: string, ctx: Context): Promise<ImpairmentBackend> {
+  const { features } = await probeKernel(ctx.runtime, image, ctx.owner);
+  const backend = chooseBackend(ctx.impairmentBackend, features);
+  for (const node of plan.nodes) {
+    for (const i of node.interfaces) {
+      try {
+        validateImpairment(i.impairment, backend);
+      } catch (e) {
+        throw new Error(`nodes.${node.name}.networks.${i.network}: ${(e as Error).message}`);
+      }
+    }
+  }
+  const why = ctx.impairmentBackend !== 'auto' ? 'as requested' : backend === 'netem' ? 'kernel has sch_netem' : 'sch_netem missing';
+  ctx.reporter.done(`impairments: backend=${backend} (${why})`);
+  return backend;
+}
+
+/** Changes a running lab's impairment (`emunet impair`); each change is returned with its time. */
+export async function impair(lab: string, target: ImpairTarget, change: ImpairmentChange, ctx: Context): Promise<ImpairmentEvent[]> {
+  const [any] = await ctx.runtime.listContainers({ [LABEL.lab]: lab });
+  let backend = any?.labels[LABEL.impairmentBackend] as ImpairmentBackend | 'none' | undefined;
+  if (any && (backend === undefined || backend === 'none')) {
+    const { features } = await probeKernel(ctx.runtime, any.image, ctx.owner);
+    backend = chooseBackend(ctx.impairmentBackend, features);
+  }
+  return changeImpairment(ctx.runtime, lab, target, change, (backend ?? 'userspace') as ImpairmentBackend);
 }
 
 export async function destroy(lab: string | undefined, ctx: Context): Promise<DestroyReport> {
@@ -133,10 +174,11 @@ export async function run(topology: Topology, outRoot: string, ctx: Context, now
   const runId = startedAt.toISOString().replace(/:/g, '-').replace(/\.\d+Z$/, '');
   const dir = path.resolve(outRoot, topology.name, runId);
   const lab = await deploy(topology, ctx);
-  const rows: Measurement[] = [];
+  const sink: RunSink = { rows: [], events: [] };
+  const rows = sink.rows;
   let failure: unknown;
   try {
-    await runExperiment(lab, topology.experiment, rows, { runtime: ctx.runtime, runId, reporter: ctx.reporter, signal: ctx.signal, stepTimeoutMs: 600_000 });
+    await runExperiment(lab, topology.experiment, sink, { runtime: ctx.runtime, runId, reporter: ctx.reporter, signal: ctx.signal, stepTimeoutMs: 600_000 });
   } catch (e) {
     failure = e;
   } finally {
@@ -148,6 +190,7 @@ export async function run(topology: Topology, outRoot: string, ctx: Context, now
   const csv = path.join(dir, 'measurements.csv');
   const manifestPath = path.join(dir, 'manifest.json');
   await writeMeasurementsCsv(csv, rows);
+  await writeEventsCsv(path.join(dir, 'events.csv'), sink.events);
   const manifest: Manifest = {
     lab: lab.name,
     run_id: runId,
@@ -158,14 +201,13 @@ export async function run(topology: Topology, outRoot: string, ctx: Context, now
     emunet_version: emunetVersion,
     docker: { version: engine.version, api_version: engine.apiVersion },
     kernel: engine.kernel,
-    // Link impairment arrives with the impairment engine; until then links are unshaped.
-    impairment_backend: 'none',
+    impairment_backend: lab.impairmentBackend,
     started_at: startedAt.toISOString(),
     ended_at: now().toISOString(),
     measurements: rows.length,
     status: failure === undefined ? 'complete' : 'failed',
     ...(failure === undefined ? {} : { error: failure instanceof Error ? failure.message : String(failure) }),
-    files: { measurements: 'measurements.csv' },
+    files: { measurements: 'measurements.csv', events: 'events.csv' },
   };
   await writeManifest(manifestPath, manifest);
   // A failed run still keeps what it measured: the rows are written, then the failure reported.

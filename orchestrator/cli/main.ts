@@ -6,6 +6,9 @@ import { DockerRuntime } from '../runtime/docker.js';
 import { doctor } from '../doctor.js';
 import { emunetVersion } from '../version.js';
 import { cliReporter } from './reporter.js';
+import type { BackendRequest } from '../impairment/backend.js';
+import { parseSettings, type ImpairmentSettings } from '../impairment/settings.js';
+import type { ImpairmentChange } from '../impairment/spec.js';
 import { describeError } from './errors.js';
 import { table } from './table.js';
 import type { LabPlan } from '../topology/types.js';
@@ -25,10 +28,11 @@ export async function main(argv: string[], env: Env): Promise<number> {
   process.on('SIGTERM', onSignal);
 
   const runtime = new DockerRuntime();
-  const context = (opts: { json?: boolean; offline?: boolean }): api.Context => ({
+  const context = (opts: { json?: boolean; offline?: boolean; impairmentBackend?: string }): api.Context => ({
     ...api.contextDefaults(runtime, env.USER ?? os.userInfo().username),
     reporter: cliReporter(process.stderr, opts.json === true),
     offline: opts.offline === true || env.EMUNET_OFFLINE === '1',
+    impairmentBackend: backendRequest(opts.impairmentBackend ?? env.EMUNET_IMPAIRMENT_BACKEND ?? 'auto'),
     signal: abort.signal,
   });
   const print = (json: boolean, data: unknown, text: () => string) => out.write((json ? JSON.stringify(data, null, 2) : text()) + '\n');
@@ -45,7 +49,7 @@ export async function main(argv: string[], env: Env): Promise<number> {
     print(!!o.json, plan, () => `✔ ${topology.file} is valid: lab ${plan.lab}, ${plan.nodes.length} nodes, ${plan.networks.length} networks\n\n${planTable(plan)}`);
   });
 
-  program.command('deploy <topology>').description('build the lab and wait until every agent is ready').option('--json').option('--offline', 'never try the registry for the base image').action(async (file: string, o: { json?: boolean; offline?: boolean }) => {
+  program.command('deploy <topology>').description('build the lab and wait until every agent is ready').option('--json').option('--offline', 'never try the registry for the base image').option(BACKEND_FLAG, BACKEND_HELP).action(async (file: string, o: { json?: boolean; offline?: boolean }) => {
     const ctx = context(o);
     const topology = (await api.validate(file, env)).topology;
     const lab = await api.deploy(topology, ctx);
@@ -67,13 +71,22 @@ export async function main(argv: string[], env: Env): Promise<number> {
     exitCode = result.exitCode;
   });
 
-  program.command('run <topology>').description('deploy, run the experiment, write CSV + manifest, destroy').option('--out <dir>', 'results directory', 'results').option('--json').option('--offline').action(async (file: string, o: { out: string; json?: boolean; offline?: boolean }) => {
+  program.command('run <topology>').description('deploy, run the experiment, write CSV + manifest, destroy').option('--out <dir>', 'results directory', 'results').option('--json').option('--offline').option(BACKEND_FLAG, BACKEND_HELP).action(async (file: string, o: { out: string; json?: boolean; offline?: boolean }) => {
     const ctx = context(o);
     const topology = (await api.validate(file, env)).topology;
     const result = await api.run(topology, o.out, ctx);
     print(!!o.json, { dir: result.dir, csv: result.csv, manifest: result.manifest, summary: result.summary }, () =>
       `${table(['node', 'peer', 'metric', 'n', 'min', 'p50', 'mean', 'p95', 'max', 'unit'], result.summary.map((s) => [s.node, s.peer, s.metric, s.n, fmt(s.min), fmt(s.p50), fmt(s.mean), fmt(s.p95), fmt(s.max), s.unit]))}\n\nmeasurements: ${result.csv}\nmanifest:     ${result.manifest}`,
     );
+  });
+
+  const impairCmd = program.command('impair <lab> <target>').description('change a running lab\'s links: TARGET is NETWORK (every member) or NODE:NETWORK').option('--reset', 'back to the topology\'s values').option('--down', 'link failure: drop everything').option('--up', 'end a link failure').option('--json');
+  for (const key of IMPAIR_FLAGS) impairCmd.option(`--${key} <value>`);
+  impairCmd.action(async (lab: string, target: string, o: Record<string, string | boolean | undefined>) => {
+    const [node, network] = target.includes(':') ? target.split(':', 2) : [undefined, target];
+    const change = impairChange(o);
+    const events = await api.impair(lab, { network: network!, node }, change, context(o));
+    print(!!o.json, events, () => table(['time', 'node', 'network', 'impairment now'], events.map((e) => [e.time, e.node, e.network, JSON.stringify(e.impairment)])));
   });
 
   program.command('destroy [lab]').description('remove a lab (or every lab with --all): containers, networks, firewall rules').option('--all', 'destroy every emunet lab').option('--json').action(async (lab: string | undefined, o: { all?: boolean; json?: boolean }) => {
@@ -117,6 +130,35 @@ export async function main(argv: string[], env: Env): Promise<number> {
 }
 
 export class UsageError extends Error {}
+
+const BACKEND_FLAG = '--impairment-backend <backend>';
+const BACKEND_HELP = 'auto (netem if the kernel has it, else userspace) | netem | userspace';
+const IMPAIR_FLAGS = ['delay', 'jitter', 'distribution', 'delay-correlation', 'loss', 'loss-correlation', 'duplicate', 'corrupt', 'reorder', 'rate', 'upload', 'download'] as const;
+
+function backendRequest(value: string): BackendRequest {
+  if (value === 'auto' || value === 'netem' || value === 'userspace') return value;
+  throw new UsageError(`--impairment-backend must be auto, netem or userspace; found "${value}"`);
+}
+
+/** Flags -> one change, with the same units and messages as the topology file. */
+function impairChange(o: Record<string, string | boolean | undefined>): ImpairmentChange {
+  const flags = IMPAIR_FLAGS.filter((k) => o[camel(k)] !== undefined);
+  if (o.reset) {
+    if (flags.length > 0 || o.down || o.up) throw new UsageError('--reset goes alone: it returns the link to the topology\'s values');
+    return { reset: true };
+  }
+  if (o.down && o.up) throw new UsageError('--down and --up contradict each other');
+  const settings: ImpairmentSettings = Object.fromEntries(flags.map((k) => [k, o[camel(k)]]));
+  if (o.down || o.up) settings.down = o.down === true;
+  if (Object.keys(settings).length === 0) throw new UsageError('say what to change, e.g. --delay 100ms, --loss 5%, --rate 1mbit, --down, --up or --reset');
+  try {
+    return { set: parseSettings(settings) };
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+const camel = (flag: string) => flag.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
 
 const fmt = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(3));
 

@@ -1,3 +1,4 @@
+import type { ImpairmentBackend } from '../impairment/spec.js';
 import type { ContainerRuntime } from '../runtime/runtime.js';
 import type { LabPlan } from '../topology/types.js';
 import { mapLimit } from '../util/pool.js';
@@ -15,6 +16,7 @@ export interface DeployOptions {
   image: string;
   owner: string;
   topologyFile: string;
+  impairment?: { backend: ImpairmentBackend; seed: number };
   reporter: Reporter;
   /** Engine calls in flight at once. */
   concurrency: number;
@@ -36,7 +38,7 @@ export async function deployLab(plan: LabPlan, o: DeployOptions): Promise<Lab> {
     );
   }
   const started = Date.now();
-  const ctx = { image: o.image, owner: o.owner, topologyFile: o.topologyFile };
+  const ctx = { image: o.image, owner: o.owner, topologyFile: o.topologyFile, impairment: o.impairment };
   const checkAbort = () => o.signal?.throwIfAborted();
   try {
     const networks = await mapLimit(networkSpecs(plan, ctx), o.concurrency, async (spec, i) => {
@@ -64,6 +66,7 @@ export async function deployLab(plan: LabPlan, o: DeployOptions): Promise<Lab> {
       name: plan.lab,
       plan,
       image: o.image,
+      impairmentBackend: o.impairment?.backend ?? 'none',
       networks,
       nodes,
       timings: { networksMs: networksAt - started, containersMs: containersAt - networksAt, readyMs: readyAt - containersAt, totalMs: readyAt - started },

@@ -1,3 +1,4 @@
+import type { ImpairmentBackend } from '../impairment/spec.js';
 import type { LabPlan, PlannedInterface } from '../topology/types.js';
 
 /** A deployed lab: what exists in the engine, by name and id. Holds no engine objects. */
@@ -5,6 +6,8 @@ export interface Lab {
   name: string;
   plan: LabPlan;
   image: string;
+  /** How this lab's links are impaired. */
+  impairmentBackend: ImpairmentBackend | 'none';
   networks: { name: string; id: string; subnet: string; bridge: string }[];
   nodes: { name: string; role: string; id: string; interfaces: PlannedInterface[] }[];
   timings: { networksMs: number; containersMs: number; readyMs: number; totalMs: number };

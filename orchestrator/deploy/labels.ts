@@ -12,6 +12,8 @@ export const LABEL = {
   /** Comma-separated `network=address` pairs of a node, for inspect without engine round trips. */
   addresses: 'emunet.addresses',
   topology: 'emunet.topology',
+  /** `netem`, `userspace`, or `none` for a lab deployed without impairments. */
+  impairmentBackend: 'emunet.impairment-backend',
   /** Short-lived helper containers (e.g. the firewall helper), not lab nodes. */
   helper: 'emunet.helper',
 } as const;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { getRole } from '../roles/registry.js';
 import type { ContainerSpec, NetworkSpec } from '../runtime/runtime.js';
+import type { ImpairmentBackend } from '../impairment/spec.js';
 import type { LabPlan, PlannedNode } from '../topology/types.js';
 import { LABEL, containerName, networkName } from './labels.js';
 
@@ -9,6 +10,8 @@ export interface SpecContext {
   owner: string;
   /** Absolute path of the topology file, recorded for inspect. */
   topologyFile: string;
+  /** How links are impaired; undefined for a lab without impairments. */
+  impairment?: { backend: ImpairmentBackend; seed: number };
 }
 
 // Pure builders: plan -> the exact Docker objects to create. Executors only send these.
@@ -25,13 +28,18 @@ export function networkSpecs(plan: LabPlan, ctx: SpecContext): NetworkSpec[] {
 }
 
 /** What the agent in the container is told (env EMUNET_NODE); mirrors AgentNodeConfig. */
-export function agentConfig(plan: LabPlan, node: PlannedNode) {
-  return { lab: plan.lab, node: node.name, role: node.role, interfaces: node.interfaces, routes: node.routes, config: node.config };
+export function agentConfig(plan: LabPlan, node: PlannedNode, impairment?: SpecContext['impairment']) {
+  // The userspace impairment backend delays at the receiver, so each member knows its neighbours' settings.
+  const interfaces = node.interfaces.map((i) => ({
+    ...i,
+    neighbors: plan.nodes.flatMap((n) => n.interfaces.filter((j) => j.network === i.network && n !== node).map((j) => ({ node: n.name, address: j.address, impairment: j.impairment }))),
+  }));
+  return { lab: plan.lab, node: node.name, role: node.role, interfaces, routes: node.routes, config: node.config, impairment };
 }
 
 export function containerSpec(plan: LabPlan, node: PlannedNode, ctx: SpecContext): ContainerSpec {
   const role = getRole(node.role);
-  const env = { EMUNET_NODE: JSON.stringify(agentConfig(plan, node)) };
+  const env = { EMUNET_NODE: JSON.stringify(agentConfig(plan, node, ctx.impairment)) };
   const networks = node.interfaces.map((i) => ({ network: networkName(plan.lab, i.network), address: i.address }));
   const configHash = createHash('sha256').update(JSON.stringify({ image: ctx.image, env, networks, role })).digest('hex').slice(0, 16);
   return {
@@ -45,6 +53,7 @@ export function containerSpec(plan: LabPlan, node: PlannedNode, ctx: SpecContext
       [LABEL.configHash]: configHash,
       [LABEL.owner]: ctx.owner,
       [LABEL.topology]: ctx.topologyFile,
+      [LABEL.impairmentBackend]: ctx.impairment?.backend ?? 'none',
       [LABEL.addresses]: node.interfaces.map((i) => `${i.network}=${i.address}/${i.prefix}`).join(','),
     },
     env,

@@ -1,7 +1,8 @@
 import type { Lab, Reporter } from '../deploy/lab.js';
+import { changeImpairment, type ImpairmentEvent } from '../impairment/live.js';
 import { AgentOutputError, parseRecord, type Measurement } from '../results/measurement.js';
 import type { ContainerRuntime } from '../runtime/runtime.js';
-import type { ExperimentDef, WorkloadStep } from '../topology/types.js';
+import type { ExperimentDef, ImpairStep, StepDef, WorkloadStep } from '../topology/types.js';
 import { deriveSeed } from './seeds.js';
 
 export interface RunOptions {
@@ -13,46 +14,89 @@ export interface RunOptions {
   stepTimeoutMs: number;
 }
 
+/** Where a run's results accumulate as they arrive, so a failure loses nothing measured before it. */
+export interface RunSink {
+  rows: Measurement[];
+  events: (ImpairmentEvent & { run_id: string; repetition: number; step: number })[];
+}
+
 export class StepFailedError extends Error {}
 
 /** The command the orchestrator execs in a node to run a workload (the agent's CLI). */
 export const workloadArgv = (step: WorkloadStep, seed: number) => ['node', '/opt/emunet/agent.mjs', 'workload', step.run, JSON.stringify({ ...step.args, seed })];
 
 /**
- * Runs every step of every repetition in order, appending the agents' records to `rows` as they
- * arrive, so whatever was measured before a failure is still there to be written.
+ * Runs every repetition. Within one, steps without `at` run one after another; a step with
+ * `at` starts that long after the repetition began, alongside the others (so an impairment
+ * can change in the middle of a running workload).
  */
-export async function runExperiment(lab: Lab, experiment: ExperimentDef, rows: Measurement[], o: RunOptions): Promise<void> {
+export async function runExperiment(lab: Lab, experiment: ExperimentDef, sink: RunSink, o: RunOptions): Promise<void> {
   const total = experiment.repeat * experiment.steps.length;
   let done = 0;
   for (let repetition = 1; repetition <= experiment.repeat; repetition++) {
     const seed = deriveSeed(experiment.seed, repetition);
+    const started = Date.now();
+    let sequence = Promise.resolve();
+    const timed: Promise<void>[] = [];
     for (const [index, step] of experiment.steps.entries()) {
-      o.signal?.throwIfAborted();
-      if (step.kind !== 'workload') throw new Error('impairment steps are not supported yet');
-      const node = lab.nodes.find((n) => n.name === step.node);
-      if (!node) throw new StepFailedError(`step ${index + 1}: node "${step.node}" is not in lab ${lab.name}`);
-      o.reporter.progress(`rep ${repetition}/${experiment.repeat} step ${index + 1}: ${step.run} on ${step.node}`, done, total);
-      const ctx = { lab: lab.name, run_id: o.runId, repetition, seed, step: index + 1, workload: step.run, node: step.node };
-      const parseErrors: AgentOutputError[] = [];
-      const result = await o.runtime.exec(node.id, workloadArgv(step, seed), {
-        timeoutMs: o.stepTimeoutMs,
-        onStdoutLine: (line) => {
-          try {
-            const m = parseRecord(line, ctx);
-            if (m) rows.push(m);
-          } catch (e) {
-            parseErrors.push(e as AgentOutputError);
-          }
-        },
-      });
-      if (result.exitCode !== 0) {
-        const why = result.stderr.trim().split('\n').slice(-8).join('\n  ');
-        throw new StepFailedError(`step ${index + 1} (${step.run} on ${step.node}) failed with exit code ${result.exitCode}:\n  ${why}`);
-      }
-      if (parseErrors[0]) throw parseErrors[0];
-      done++;
+      const runIt = async () => {
+        o.signal?.throwIfAborted();
+        o.reporter.progress(`rep ${repetition}/${experiment.repeat} step ${index + 1}: ${describe(step)}`, done, total);
+        await runStep(lab, step, { repetition, seed, step: index + 1 }, sink, o);
+        done++;
+      };
+      if (step.at === undefined) sequence = sequence.then(runIt);
+      else timed.push(sleep(started + step.at - Date.now(), o.signal).then(runIt));
     }
+    const outcomes = await Promise.allSettled([sequence, ...timed]);
+    const failed = outcomes.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
   }
   o.reporter.progress('experiment', done, total);
+}
+
+const describe = (step: StepDef) => (step.kind === 'workload' ? `${step.run} on ${step.node}` : `impair ${step.node ? `${step.node}:` : ''}${step.network}`);
+
+interface StepContext {
+  repetition: number;
+  seed: number;
+  step: number;
+}
+
+async function runStep(lab: Lab, step: StepDef, s: StepContext, sink: RunSink, o: RunOptions): Promise<void> {
+  if (step.kind === 'impair') return runImpairStep(lab, step, s, sink, o);
+  const node = lab.nodes.find((n) => n.name === step.node);
+  if (!node) throw new StepFailedError(`step ${s.step}: node "${step.node}" is not in lab ${lab.name}`);
+  const ctx = { lab: lab.name, run_id: o.runId, repetition: s.repetition, seed: s.seed, step: s.step, workload: step.run, node: step.node, impairment_backend: lab.impairmentBackend };
+  const parseErrors: AgentOutputError[] = [];
+  const result = await o.runtime.exec(node.id, workloadArgv(step, s.seed), {
+    timeoutMs: o.stepTimeoutMs,
+    onStdoutLine: (line) => {
+      try {
+        const m = parseRecord(line, ctx);
+        if (m) sink.rows.push(m);
+      } catch (e) {
+        parseErrors.push(e as AgentOutputError);
+      }
+    },
+  });
+  if (result.exitCode !== 0) {
+    const why = result.stderr.trim().split('\n').slice(-8).join('\n  ');
+    throw new StepFailedError(`step ${s.step} (${step.run} on ${step.node}) failed with exit code ${result.exitCode}:\n  ${why}`);
+  }
+  if (parseErrors[0]) throw parseErrors[0];
+}
+
+async function runImpairStep(lab: Lab, step: ImpairStep, s: StepContext, sink: RunSink, o: RunOptions): Promise<void> {
+  if (lab.impairmentBackend === 'none') throw new StepFailedError(`step ${s.step}: lab ${lab.name} was deployed without an impairment backend`);
+  const events = await changeImpairment(o.runtime, lab.name, { network: step.network, node: step.node }, step.change, lab.impairmentBackend);
+  sink.events.push(...events.map((e) => ({ ...e, run_id: o.runId, repetition: s.repetition, step: s.step })));
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (ms <= 0) return resolve();
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => { clearTimeout(timer); reject(signal.reason); }, { once: true });
+  });
 }

@@ -17,7 +17,7 @@ export interface Manifest {
   measurements: number;
   status: 'complete' | 'failed';
   error?: string;
-  files: { measurements: string };
+  files: { measurements: string; events: string };
 }
 
 export async function writeManifest(path: string, manifest: Manifest): Promise<void> {

@@ -13,9 +13,11 @@ export interface Measurement {
   unit: string;
   /** ISO 8601 time the agent took the measurement. */
   timestamp: string;
+  /** How the lab's links were impaired: netem, userspace, or none. */
+  impairment_backend: string;
 }
 
-export const MEASUREMENT_COLUMNS: (keyof Measurement)[] = ['lab', 'run_id', 'repetition', 'seed', 'step', 'workload', 'node', 'peer', 'metric', 'value', 'unit', 'timestamp'];
+export const MEASUREMENT_COLUMNS: (keyof Measurement)[] = ['lab', 'run_id', 'repetition', 'seed', 'step', 'workload', 'node', 'peer', 'metric', 'value', 'unit', 'timestamp', 'impairment_backend'];
 
 export interface RecordContext {
   lab: string;
@@ -25,6 +27,7 @@ export interface RecordContext {
   step: number;
   workload: string;
   node: string;
+  impairment_backend: string;
 }
 
 export class AgentOutputError extends Error {}

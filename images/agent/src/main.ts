@@ -1,6 +1,9 @@
 // The emunet agent: PID 1 of every lab container (`agent daemon`), and the entry point the
 // orchestrator execs to run a workload (`agent workload NAME JSON_ARGS`).
+import type { ImpairmentBackend, ImpairmentChange } from '../../../orchestrator/impairment/spec.js';
+import { callControl, serveControl } from './common/control.js';
 import { readNodeConfig } from './common/node-config.js';
+import { ImpairmentController } from './impairment/controller.js';
 import { emit, log } from './common/records.js';
 import { run } from './common/run.js';
 import { roles } from './roles/index.js';
@@ -18,13 +21,23 @@ async function daemon(): Promise<void> {
   for (const route of node.routes) {
     await run(['ip', 'route', 'replace', route.destination, 'via', route.via]);
   }
+  let impairment = await ImpairmentController.create(node);
+  await serveControl(async (request) => {
+    if (request.op !== 'impair') throw new Error(`unknown control request ${JSON.stringify(request.op)}`);
+    const { network, change, target, backend, seed } = request as unknown as ImpairRequest;
+    // A lab deployed without impairment gets its backend with the first change.
+    impairment ??= await ImpairmentController.create({ ...node, impairment: { backend, seed: seed ?? 1 } });
+    return { node: node.node, network, impairment: await impairment!.change(network, change, target, seed) };
+  });
   const stop = await role.start(node);
   emit({ type: 'ready', node: node.node, role: node.role, startupMs: Date.now() - started });
   // Docker stops containers with SIGTERM; as PID 1 we get no default handler, so exit explicitly.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.on(signal, () => { stop(); process.exit(0); });
+    process.on(signal, () => { stop(); impairment?.stop(); process.exit(0); });
   }
 }
+
+interface ImpairRequest { network: string; change: ImpairmentChange; target?: string; backend: ImpairmentBackend; seed?: number }
 
 async function workload(name: string | undefined, rawArgs: string | undefined): Promise<void> {
   const w = name ? workloads.get(name) : undefined;
@@ -33,11 +46,18 @@ async function workload(name: string | undefined, rawArgs: string | undefined): 
   await w.run(args);
 }
 
+/** `agent impair JSON`: asks the daemon to change one interface's impairment; prints the result. */
+async function impair(rawRequest: string | undefined): Promise<void> {
+  const result = await callControl({ op: 'impair', ...(JSON.parse(rawRequest ?? '{}') as object) });
+  process.stdout.write(JSON.stringify(result) + '\n');
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (command === 'daemon') return daemon();
   if (command === 'workload') return workload(rest[0], rest[1]);
-  throw new Error(`usage: agent daemon | agent workload NAME [JSON_ARGS]`);
+  if (command === 'impair') return impair(rest[0]);
+  throw new Error(`usage: agent daemon | agent workload NAME [JSON_ARGS] | agent impair JSON`);
 }
 
 main(process.argv.slice(2)).catch((e: unknown) => {

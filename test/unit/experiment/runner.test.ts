@@ -23,9 +23,10 @@ describe('runExperiment', () => {
       return { exitCode: 0, stdout: `log line\n${record(1)}\n${record(2)}\n`, stderr: '' };
     };
     const lab = await labOn(rt);
-    const rows: Measurement[] = [];
+    const sink = { rows: [] as Measurement[], events: [] };
+    const rows = sink.rows;
     const step = { kind: 'workload', node: 'h1', run: 'probe', args: { target: 'r1' } } as const;
-    await runExperiment(lab, { seed: 42, repeat: 2, steps: [step] }, rows, opts(rt));
+    await runExperiment(lab, { seed: 42, repeat: 2, steps: [step] }, sink, opts(rt));
     expect(seen).toEqual([
       ['h1', ...workloadArgv(step, deriveSeed(42, 1))],
       ['h1', ...workloadArgv(step, deriveSeed(42, 2))],
@@ -38,8 +39,9 @@ describe('runExperiment', () => {
     let calls = 0;
     rt.execHandler = () => (++calls === 1 ? { exitCode: 0, stdout: record(5), stderr: '' } : { exitCode: 1, stdout: '', stderr: 'connect ECONNREFUSED' });
     const lab = await labOn(rt);
-    const rows: Measurement[] = [];
-    await expect(runExperiment(lab, { seed: 1, repeat: 1, steps: [{ kind: 'workload', node: 'h1', run: 'probe', args: {} }, { kind: 'workload', node: 'r1', run: 'probe', args: {} }] }, rows, opts(rt)))
+    const sink = { rows: [] as Measurement[], events: [] };
+    const rows = sink.rows;
+    await expect(runExperiment(lab, { seed: 1, repeat: 1, steps: [{ kind: 'workload', node: 'h1', run: 'probe', args: {} }, { kind: 'workload', node: 'r1', run: 'probe', args: {} }] }, sink, opts(rt)))
       .rejects.toThrow(/step 2 \(probe on r1\) failed with exit code 1:\n\s+connect ECONNREFUSED/);
     expect(rows.map((r) => r.value)).toEqual([5]);
   });

@@ -3,7 +3,7 @@ import { measurementsCsv } from '../../../orchestrator/results/csv.js';
 import { AgentOutputError, parseRecord } from '../../../orchestrator/results/measurement.js';
 import { percentile, summarize } from '../../../orchestrator/results/summary.js';
 
-const ctx = { lab: 'hello', run_id: 'r', repetition: 1, seed: 7, step: 1, workload: 'probe', node: 'client' };
+const ctx = { lab: 'hello', run_id: 'r', repetition: 1, seed: 7, step: 1, workload: 'probe', node: 'client', impairment_backend: 'none' };
 const line = (o: object) => JSON.stringify({ type: 'record', unit: 'ms', time: 0, ...o });
 
 describe('agent records', () => {
@@ -28,8 +28,8 @@ describe('measurements.csv', () => {
   it('has one header and one row per measurement, in the documented column order', () => {
     const m = parseRecord(line({ metric: 'udp_rtt', value: 0.25, peer: 'server' }), ctx)!;
     const csv = measurementsCsv([m, m]).trim().split('\n');
-    expect(csv[0]).toBe('lab,run_id,repetition,seed,step,workload,node,peer,metric,value,unit,timestamp');
-    expect(csv[1]).toBe('hello,r,1,7,1,probe,client,server,udp_rtt,0.25,ms,1970-01-01T00:00:00.000Z');
+    expect(csv[0]).toBe('lab,run_id,repetition,seed,step,workload,node,peer,metric,value,unit,timestamp,impairment_backend');
+    expect(csv[1]).toBe('hello,r,1,7,1,probe,client,server,udp_rtt,0.25,ms,1970-01-01T00:00:00.000Z,none');
     expect(csv).toHaveLength(3);
   });
 });

@@ -1,11 +1,22 @@
 // What the orchestrator tells an agent about its node. Mirrors the orchestrator's PlannedNode;
 // kept as a separate type because agents are built for Node 18 inside the image.
 
+import type { ImpairmentBackend, LinkImpairment } from '../../../../orchestrator/impairment/spec.js';
+
 export interface AgentNodeConfig {
   lab: string;
   node: string;
   role: string;
-  interfaces: { network: string; address: string; prefix: number }[];
+  interfaces: {
+    network: string;
+    address: string;
+    prefix: number;
+    impairment: LinkImpairment;
+    /** The other members of the network and their impairments (the userspace backend delays at the receiver). */
+    neighbors?: { node: string; address: string; impairment: LinkImpairment }[];
+  }[];
+  /** How links are impaired; absent when the lab has no impairment at all. */
+  impairment?: { backend: ImpairmentBackend; seed: number };
   routes: { destination: string; via: string }[];
   config: Record<string, unknown>;
 }

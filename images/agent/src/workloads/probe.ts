@@ -7,6 +7,8 @@ import { numberArg, stringArg, type Workload } from './workload.js';
 // Round-trip times to a peer's echo service, one stop-and-wait sample at a time, so each sample
 // is one RTT of the path and nothing else: udp_rtt (a datagram and its echo), tcp_connect (the
 // SYN / SYN-ACK exchange) and tcp_rtt (a segment and its echo on an open, Nagle-free connection).
+// Arguments: target, count (10), size (64 bytes), interval (10 ms), timeout (1000 ms), port (7),
+// tcp (true; false measures UDP only).
 
 const now = (): number => Number(process.hrtime.bigint()) / 1e6;
 
@@ -23,7 +25,7 @@ export const probe: Workload = {
     // One unrecorded exchange first, so ARP and the first-connection costs are not measured.
     await udpProbe({ target, port, count: 1, size, timeoutMs, intervalMs }, false);
     await udpProbe({ target, port, count, size, timeoutMs, intervalMs });
-    await tcpProbe({ target, port, count, size, timeoutMs, intervalMs });
+    if (args.tcp !== false) await tcpProbe({ target, port, count, size, timeoutMs, intervalMs });
   },
 };
 

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { delaySettings, groupConfig, groupSenders, ingressHook, ingressRules, macFromIpv4, senderSettings } from '../../../orchestrator/impairment/ingress.js';
+
+describe('receiver-side delay (userspace backend)', () => {
+  it('derives MACs from addresses as Docker does', () => {
+    expect(macFromIpv4('10.213.0.2')).toBe('02:42:0a:d5:00:02');
+    expect(macFromIpv4('172.31.255.16')).toBe('02:42:ac:1f:ff:10');
+  });
+
+  it('splits settings between the receiver-side delayer and the sender itself', () => {
+    const i = { delayUs: 20_000, lossPct: 1, rateBps: 1e6, downloadBps: 4e6, down: false };
+    expect(delaySettings(i)).toEqual({ delayUs: 20_000, lossPct: 1 });
+    expect(senderSettings(i)).toEqual({ rateBps: 1e6, downloadBps: 4e6, down: false });
+  });
+
+  it('uses one catch-all queue when every sender has the same settings', () => {
+    const groups = groupSenders([{ address: '10.0.0.2', impairment: { delayUs: 5000 } }, { address: '10.0.0.3', impairment: { delayUs: 5000, rateBps: 1e6 } }], 10);
+    expect(groups).toEqual([{ queue: 10, settings: { delayUs: 5000 } }]);
+    expect(ingressRules('eth0', groups)).toBe('*mangle\n-F emunet-in-eth0\n-A emunet-in-eth0 -j NFQUEUE --queue-num 10\nCOMMIT\n');
+  });
+
+  it('matches senders by MAC when their settings differ, and queues nothing for undelayed ones', () => {
+    const groups = groupSenders(
+      [
+        { address: '10.0.0.2', impairment: { delayUs: 40_000 } },
+        { address: '10.0.0.3', impairment: { delayUs: 80_000 } },
+        { address: '10.0.0.4', impairment: {} },
+        { address: '10.0.0.5', impairment: { delayUs: 40_000 } },
+      ],
+      1,
+    );
+    expect(groups).toEqual([
+      { queue: 1, settings: { delayUs: 40_000 }, macs: ['02:42:0a:00:00:02', '02:42:0a:00:00:05'] },
+      { queue: 2, settings: { delayUs: 80_000 }, macs: ['02:42:0a:00:00:03'] },
+    ]);
+    expect(ingressRules('eth1', groups).split('\n')).toEqual([
+      '*mangle',
+      '-F emunet-in-eth1',
+      '-A emunet-in-eth1 -m mac --mac-source 02:42:0a:00:00:02 -j NFQUEUE --queue-num 1',
+      '-A emunet-in-eth1 -m mac --mac-source 02:42:0a:00:00:05 -j NFQUEUE --queue-num 1',
+      '-A emunet-in-eth1 -m mac --mac-source 02:42:0a:00:00:03 -j NFQUEUE --queue-num 2',
+      'COMMIT',
+      '',
+    ]);
+  });
+
+  it('flushes the chain when no sender is delayed any more', () => {
+    expect(groupSenders([{ address: '10.0.0.2', impairment: { rateBps: 1e6 } }], 1)).toEqual([]);
+    expect(ingressRules('eth0', [])).toBe('*mangle\n-F emunet-in-eth0\nCOMMIT\n');
+  });
+
+  it('hooks the chain into PREROUTING once', () => {
+    expect(ingressHook('eth0')).toEqual([
+      { argv: ['iptables', '-t', 'mangle', '-N', 'emunet-in-eth0'], unless: ['iptables', '-t', 'mangle', '-nL', 'emunet-in-eth0'] },
+      { argv: ['iptables', '-t', 'mangle', '-A', 'PREROUTING', '-i', 'eth0', '-j', 'emunet-in-eth0'], unless: ['iptables', '-t', 'mangle', '-C', 'PREROUTING', '-i', 'eth0', '-j', 'emunet-in-eth0'] },
+    ]);
+  });
+
+  it('writes every delayer key, defaults included', () => {
+    expect(groupConfig({ delayUs: 20_000, jitterUs: 1000, distribution: 'uniform' }, 7)).toBe(
+      'delay_us=20000\njitter_us=1000\ndistribution=uniform\ndelay_correlation=0\nloss=0\nloss_correlation=0\nreorder=0\nlimit=1000\nseed=7\n',
+    );
+  });
+});
