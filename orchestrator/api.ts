@@ -1,7 +1,8 @@
 // The library API: one function per verb, each a stage of the pipeline
 //   load -> plan -> deploy -> run -> collect -> destroy.
 // The CLI is a thin layer over these; so can any script or test be.
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { stringify } from 'csv-stringify/sync';
 import path from 'node:path';
 import { deployLab } from './deploy/deploy.js';
 import { destroyLab, type DestroyReport } from './deploy/destroy.js';
@@ -17,6 +18,7 @@ import { summarize, type SummaryRow } from './results/summary.js';
 import type { ContainerRuntime, ExecResult, ImageStore } from './runtime/runtime.js';
 import type { Env } from './topology/interpolate.js';
 import { chooseBackend, type BackendRequest } from './impairment/backend.js';
+import { calibrateLab, type CalibrateOptions, type CalibrationRow } from './impairment/calibrate.js';
 import { changeImpairment, type ImpairmentEvent, type ImpairTarget } from './impairment/live.js';
 import { probeKernel } from './impairment/probe.js';
 import type { ImpairmentBackend, ImpairmentChange } from './impairment/spec.js';
@@ -110,6 +112,12 @@ export async function impair(lab: string, target: ImpairTarget, change: Impairme
   return changeImpairment(ctx.runtime, lab, target, change, (backend ?? 'userspace') as ImpairmentBackend);
 }
 
+/** Measures each network against its configuration (`emunet calibrate`). */
+export async function calibrate(lab: string, ctx: Context, options: CalibrateOptions = { probes: 200, seconds: 3 }): Promise<CalibrationRow[]> {
+  ctx.reporter.info(`calibrating lab ${lab}: ${options.probes} probes per network…`);
+  return calibrateLab(ctx.runtime, lab, options);
+}
+
 export async function destroy(lab: string | undefined, ctx: Context): Promise<DestroyReport> {
   const helper = await baseTag();
   const helperImage = (await ctx.images.imageId(helper)) ? helper : undefined;
@@ -168,7 +176,7 @@ export interface RunResult {
 }
 
 /** deploy -> experiment -> CSV + manifest -> destroy; destroy happens whatever fails. */
-export async function run(topology: Topology, outRoot: string, ctx: Context, now: () => Date = () => new Date()): Promise<RunResult> {
+export async function run(topology: Topology, outRoot: string, ctx: Context, options: { calibrate?: boolean } = {}, now: () => Date = () => new Date()): Promise<RunResult> {
   if (!topology.experiment) throw new Error(`${topology.file} has no \`experiment:\` section: nothing to run (use \`emunet deploy\` to only build the lab)`);
   const startedAt = now();
   const runId = startedAt.toISOString().replace(/:/g, '-').replace(/\.\d+Z$/, '');
@@ -177,7 +185,9 @@ export async function run(topology: Topology, outRoot: string, ctx: Context, now
   const sink: RunSink = { rows: [], events: [] };
   const rows = sink.rows;
   let failure: unknown;
+  let calibration: CalibrationRow[] | undefined;
   try {
+    if (options.calibrate) calibration = await calibrate(lab.name, ctx);
     await runExperiment(lab, topology.experiment, sink, { runtime: ctx.runtime, runId, reporter: ctx.reporter, signal: ctx.signal, stepTimeoutMs: 600_000 });
   } catch (e) {
     failure = e;
@@ -191,6 +201,7 @@ export async function run(topology: Topology, outRoot: string, ctx: Context, now
   const manifestPath = path.join(dir, 'manifest.json');
   await writeMeasurementsCsv(csv, rows);
   await writeEventsCsv(path.join(dir, 'events.csv'), sink.events);
+  if (calibration) await writeFile(path.join(dir, 'calibration.csv'), stringify(calibration, { header: true }));
   const manifest: Manifest = {
     lab: lab.name,
     run_id: runId,
@@ -207,7 +218,8 @@ export async function run(topology: Topology, outRoot: string, ctx: Context, now
     measurements: rows.length,
     status: failure === undefined ? 'complete' : 'failed',
     ...(failure === undefined ? {} : { error: failure instanceof Error ? failure.message : String(failure) }),
-    files: { measurements: 'measurements.csv', events: 'events.csv' },
+    ...(calibration ? { calibration } : {}),
+    files: { measurements: 'measurements.csv', events: 'events.csv', ...(calibration ? { calibration: 'calibration.csv' } : {}) },
   };
   await writeManifest(manifestPath, manifest);
   // A failed run still keeps what it measured: the rows are written, then the failure reported.

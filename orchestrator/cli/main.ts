@@ -1,5 +1,7 @@
 // The only place that reads process.argv / process.env: everything below gets explicit values.
+import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
+import { stringify } from 'csv-stringify/sync';
 import { Command, CommanderError } from 'commander';
 import * as api from '../api.js';
 import { DockerRuntime } from '../runtime/docker.js';
@@ -71,10 +73,10 @@ export async function main(argv: string[], env: Env): Promise<number> {
     exitCode = result.exitCode;
   });
 
-  program.command('run <topology>').description('deploy, run the experiment, write CSV + manifest, destroy').option('--out <dir>', 'results directory', 'results').option('--json').option('--offline').option(BACKEND_FLAG, BACKEND_HELP).action(async (file: string, o: { out: string; json?: boolean; offline?: boolean }) => {
+  program.command('run <topology>').description('deploy, run the experiment, write CSV + manifest, destroy').option('--out <dir>', 'results directory', 'results').option('--json').option('--offline').option(BACKEND_FLAG, BACKEND_HELP).option('--calibrate', 'measure every network against its configuration first (calibration.csv, manifest)').action(async (file: string, o: { out: string; json?: boolean; offline?: boolean; calibrate?: boolean }) => {
     const ctx = context(o);
     const topology = (await api.validate(file, env)).topology;
-    const result = await api.run(topology, o.out, ctx);
+    const result = await api.run(topology, o.out, ctx, { calibrate: o.calibrate === true });
     print(!!o.json, { dir: result.dir, csv: result.csv, manifest: result.manifest, summary: result.summary }, () =>
       `${table(['node', 'peer', 'metric', 'n', 'min', 'p50', 'mean', 'p95', 'max', 'unit'], result.summary.map((s) => [s.node, s.peer, s.metric, s.n, fmt(s.min), fmt(s.p50), fmt(s.mean), fmt(s.p95), fmt(s.max), s.unit]))}\n\nmeasurements: ${result.csv}\nmanifest:     ${result.manifest}`,
     );
@@ -87,6 +89,15 @@ export async function main(argv: string[], env: Env): Promise<number> {
     const change = impairChange(o);
     const events = await api.impair(lab, { network: network!, node }, change, context(o));
     print(!!o.json, events, () => table(['time', 'node', 'network', 'impairment now'], events.map((e) => [e.time, e.node, e.network, JSON.stringify(e.impairment)])));
+  });
+
+  program.command('calibrate <lab>').description('measure every network\'s RTT and goodput against its configured delay and rate').option('--probes <n>', 'ICMP probes per network', '200').option('--out <file>', 'also write the table as CSV').option('--json').action(async (lab: string, o: { probes: string; out?: string; json?: boolean }) => {
+    const rows = await api.calibrate(lab, context(o), { probes: Number(o.probes), seconds: 3 });
+    if (o.out) await writeFile(o.out, stringify(rows, { header: true }));
+    print(!!o.json, rows, () => table(
+      ['network', 'from', 'to', 'configured RTT', 'min', 'median', 'p99', 'error', 'configured rate', 'goodput', 'error'],
+      rows.map((r) => [r.network, r.from, r.to, `${r.configured_rtt_ms} ms`, r.min_rtt_ms, r.median_rtt_ms, r.p99_rtt_ms, `${r.rtt_error_ms} ms`, r.configured_mbit === '' ? '-' : `${r.configured_mbit} Mbit/s`, r.goodput_mbit === '' ? '-' : r.goodput_mbit, r.goodput_error_pct === '' ? '-' : `${r.goodput_error_pct}%`]),
+    ) + (o.out ? `\n\ncsv: ${o.out}` : ''));
   });
 
   program.command('destroy [lab]').description('remove a lab (or every lab with --all): containers, networks, firewall rules').option('--all', 'destroy every emunet lab').option('--json').action(async (lab: string | undefined, o: { all?: boolean; json?: boolean }) => {

@@ -1,12 +1,17 @@
-// The userspace backend delays at the RECEIVER. A packet held in an NFQUEUE on the sender's
-// egress still counts against its TCP socket (TCP small queues allow only ~2 packets, or 1 ms
-// of data, "in the host" per socket), so a sender-side delay of 20 ms caps a TCP flow at about
-// 2.3 Mbit/s. netem avoids this by orphaning the packets it holds; an NFQUEUE cannot. Once a
-// packet has crossed the veth into the receiver's namespace it belongs to no socket, so each
-// member holds what it RECEIVES on a network for as long as the SENDER's settings say: the
-// semantics (delay on what a member sends) are unchanged, only where the wait happens moves.
-// Senders are told apart by source MAC, which emunet derives from the address (see macFromIpv4).
-// Pure: bundled into the agent.
+// Where the userspace backend holds a packet, and why it is not always the sender.
+//
+// A TCP segment held in an NFQUEUE on the sender's egress still counts against its socket:
+// TCP small queues allow only ~2 packets (or 1 ms of data) "in the host" per socket, so a
+// sender-side delay of 20 ms caps a TCP flow near 2.3 Mbit/s (measured). netem escapes this by
+// orphaning what it holds; an NFQUEUE cannot. Once a packet has crossed the veth into the
+// receiver's namespace, ip_rcv has orphaned it, so TCP is held by the RECEIVER, for as long as
+// the SENDER's settings say (senders are told apart by source MAC, see macFromIpv4).
+// Everything else (ICMP, UDP) is held by the sender itself: TCP small queues do not apply to it,
+// and tools that read kernel receive timestamps (ping, tcpdump) would otherwise report the time
+// before the receiver's wait. Either way each packet waits exactly once, with its sender's
+// settings: the semantics (delay on what a member sends) do not depend on where it waits.
+// What remains visible: tcpdump inside the receiver shows TCP segments when they reach the
+// interface, before their delay. Pure: bundled into the agent.
 import type { Command } from './commands.js';
 import { DEFAULT_LIMIT_PACKETS } from './delayer.js';
 import type { LinkImpairment } from './spec.js';
@@ -64,28 +69,32 @@ export function groupSenders(senders: Sender[], firstQueue: number): SenderGroup
 }
 
 export const ingressChain = (dev: string) => `emunet-in-${dev}`;
+export const egressChain = (dev: string) => `emunet-out-${dev}`;
 
-/** Creates the device's chain and hooks it into PREROUTING once (re-running changes nothing). */
-export function ingressHook(dev: string): Command[] {
-  const chain = ingressChain(dev);
-  return [
+/** Creates the device's two chains and hooks them into PREROUTING / POSTROUTING once. */
+export function delayHooks(dev: string): Command[] {
+  const hook = (chain: string, builtin: string, direction: '-i' | '-o'): Command[] => [
     { argv: ['iptables', '-t', 'mangle', '-N', chain], unless: ['iptables', '-t', 'mangle', '-nL', chain] },
-    { argv: ['iptables', '-t', 'mangle', '-A', 'PREROUTING', '-i', dev, '-j', chain], unless: ['iptables', '-t', 'mangle', '-C', 'PREROUTING', '-i', dev, '-j', chain] },
+    { argv: ['iptables', '-t', 'mangle', '-A', builtin, direction, dev, '-j', chain], unless: ['iptables', '-t', 'mangle', '-C', builtin, direction, dev, '-j', chain] },
   ];
+  return [...hook(ingressChain(dev), 'PREROUTING', '-i'), ...hook(egressChain(dev), 'POSTROUTING', '-o')];
 }
 
 /**
- * iptables-restore --noflush input that replaces the chain's rules in one transaction, so no
- * packet slips through undelayed while the senders' settings change.
+ * iptables-restore --noflush input that replaces both chains' rules in one transaction, so no
+ * packet slips through undelayed while settings change: the device's own non-TCP traffic to
+ * `ownQueue` (if it is delayed at all), TCP from each sender group to that group's queue.
  */
-export function ingressRules(dev: string, groups: SenderGroup[]): string {
-  const chain = ingressChain(dev);
-  const rules = groups.flatMap((g) =>
+export function delayRules(dev: string, ownQueue: number | undefined, groups: SenderGroup[]): string {
+  const inChain = ingressChain(dev);
+  const outChain = egressChain(dev);
+  const incoming = groups.flatMap((g) =>
     g.macs === undefined
-      ? [`-A ${chain} -j NFQUEUE --queue-num ${g.queue}`]
-      : g.macs.map((mac) => `-A ${chain} -m mac --mac-source ${mac} -j NFQUEUE --queue-num ${g.queue}`),
+      ? [`-A ${inChain} -p tcp -j NFQUEUE --queue-num ${g.queue}`]
+      : g.macs.map((mac) => `-A ${inChain} -p tcp -m mac --mac-source ${mac} -j NFQUEUE --queue-num ${g.queue}`),
   );
-  return ['*mangle', `-F ${chain}`, ...rules, 'COMMIT', ''].join('\n');
+  const outgoing = ownQueue === undefined ? [] : [`-A ${outChain} ! -p tcp -j NFQUEUE --queue-num ${ownQueue}`];
+  return ['*mangle', `-F ${inChain}`, `-F ${outChain}`, ...incoming, ...outgoing, 'COMMIT', ''].join('\n');
 }
 
 export const queueConfigPath = (queue: number) => `/run/emunet/nfdelay-q${queue}.conf`;

@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises';
+import type { CalibrationRow } from '../impairment/calibrate.js';
 
 /** Everything needed to reproduce a run and to judge its figures (DESIGN.md contract 5). */
 export interface Manifest {
@@ -17,7 +18,9 @@ export interface Manifest {
   measurements: number;
   status: 'complete' | 'failed';
   error?: string;
-  files: { measurements: string; events: string };
+  /** Each network measured against its configuration before the experiment (`run --calibrate`). */
+  calibration?: CalibrationRow[];
+  files: { measurements: string; events: string; calibration?: string };
 }
 
 export async function writeManifest(path: string, manifest: Manifest): Promise<void> {

@@ -23,6 +23,7 @@ async function daemon(): Promise<void> {
   }
   let impairment = await ImpairmentController.create(node);
   await serveControl(async (request) => {
+    if (request.op === 'status') return { node: node.node, backend: node.impairment?.backend ?? 'none', links: impairment?.status() ?? [] };
     if (request.op !== 'impair') throw new Error(`unknown control request ${JSON.stringify(request.op)}`);
     const { network, change, target, backend, seed } = request as unknown as ImpairRequest;
     // A lab deployed without impairment gets its backend with the first change.
@@ -52,12 +53,17 @@ async function impair(rawRequest: string | undefined): Promise<void> {
   process.stdout.write(JSON.stringify(result) + '\n');
 }
 
+async function status(): Promise<void> {
+  process.stdout.write(JSON.stringify(await callControl({ op: 'status' })) + '\n');
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
+  if (command === 'status') return status();
   if (command === 'daemon') return daemon();
   if (command === 'workload') return workload(rest[0], rest[1]);
   if (command === 'impair') return impair(rest[0]);
-  throw new Error(`usage: agent daemon | agent workload NAME [JSON_ARGS] | agent impair JSON`);
+  throw new Error(`usage: agent daemon | agent workload NAME [JSON_ARGS] | agent impair JSON | agent status`);
 }
 
 main(process.argv.slice(2)).catch((e: unknown) => {

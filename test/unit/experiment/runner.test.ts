@@ -54,3 +54,39 @@ describe('seeds', () => {
     expect(deriveSeed(42, 1)).not.toBe(deriveSeed(43, 1));
   });
 });
+
+describe('timed and impairment steps', () => {
+  it('starts a step with `at` alongside the running ones, and records impairment changes with their time', async () => {
+    const rt = new FakeRuntime();
+    const started = Date.now();
+    const log: [string, number][] = [];
+    rt.execHandler = (spec, argv) => {
+      const what = argv[2] === 'impair' ? `impair ${JSON.parse(argv[3]!).target ?? '*'}` : `workload ${spec.labels['emunet.node']}`;
+      log.push([what, Date.now() - started]);
+      if (argv[2] === 'impair') return { exitCode: 0, stdout: JSON.stringify({ node: spec.labels['emunet.node'], network: 'a', impairment: { delayUs: 5000 } }), stderr: '' };
+      return { exitCode: 0, stdout: record(1), stderr: '' };
+    };
+    const lab = { ...(await labOn(rt)), impairmentBackend: 'userspace' as const };
+    const sink = { rows: [] as Measurement[], events: [] as never[] };
+    await runExperiment(lab, {
+      seed: 1,
+      repeat: 1,
+      steps: [
+        { kind: 'workload', node: 'h1', run: 'probe', args: {} },
+        { kind: 'impair', at: 60, network: 'a', change: { set: { delayUs: 5000 } } },
+      ],
+    }, sink, opts(rt));
+    expect(log[0]![0]).toBe('workload h1');
+    // Every member of network a hears of the change (h1 and r1), at about 60 ms.
+    expect(log.slice(1).map(([w]) => w)).toEqual(['impair *', 'impair *']);
+    expect(log[1]![1]).toBeGreaterThanOrEqual(55);
+    expect(sink.events).toHaveLength(2);
+    expect(sink.events[0]).toMatchObject({ network: 'a', repetition: 1, step: 2, impairment: { delayUs: 5000 } });
+  });
+
+  it('refuses impairment steps in a lab deployed without a backend', async () => {
+    const rt = new FakeRuntime();
+    const lab = await labOn(rt);
+    await expect(runExperiment(lab, { seed: 1, repeat: 1, steps: [{ kind: 'impair', network: 'a', change: { reset: true } }] }, { rows: [], events: [] }, opts(rt))).rejects.toThrow(/without an impairment backend/);
+  });
+});

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { delaySettings, groupConfig, groupSenders, ingressHook, ingressRules, macFromIpv4, senderSettings } from '../../../orchestrator/impairment/ingress.js';
+import { delayHooks, delayRules, delaySettings, groupConfig, groupSenders, macFromIpv4, senderSettings } from '../../../orchestrator/impairment/ingress.js';
 
-describe('receiver-side delay (userspace backend)', () => {
+describe('where the userspace backend holds packets', () => {
   it('derives MACs from addresses as Docker does', () => {
     expect(macFromIpv4('10.213.0.2')).toBe('02:42:0a:d5:00:02');
     expect(macFromIpv4('172.31.255.16')).toBe('02:42:ac:1f:ff:10');
@@ -16,7 +16,9 @@ describe('receiver-side delay (userspace backend)', () => {
   it('uses one catch-all queue when every sender has the same settings', () => {
     const groups = groupSenders([{ address: '10.0.0.2', impairment: { delayUs: 5000 } }, { address: '10.0.0.3', impairment: { delayUs: 5000, rateBps: 1e6 } }], 10);
     expect(groups).toEqual([{ queue: 10, settings: { delayUs: 5000 } }]);
-    expect(ingressRules('eth0', groups)).toBe('*mangle\n-F emunet-in-eth0\n-A emunet-in-eth0 -j NFQUEUE --queue-num 10\nCOMMIT\n');
+    expect(delayRules('eth0', 9, groups)).toBe(
+      '*mangle\n-F emunet-in-eth0\n-F emunet-out-eth0\n-A emunet-in-eth0 -p tcp -j NFQUEUE --queue-num 10\n-A emunet-out-eth0 ! -p tcp -j NFQUEUE --queue-num 9\nCOMMIT\n',
+    );
   });
 
   it('matches senders by MAC when their settings differ, and queues nothing for undelayed ones', () => {
@@ -33,26 +35,29 @@ describe('receiver-side delay (userspace backend)', () => {
       { queue: 1, settings: { delayUs: 40_000 }, macs: ['02:42:0a:00:00:02', '02:42:0a:00:00:05'] },
       { queue: 2, settings: { delayUs: 80_000 }, macs: ['02:42:0a:00:00:03'] },
     ]);
-    expect(ingressRules('eth1', groups).split('\n')).toEqual([
+    expect(delayRules('eth1', undefined, groups).split('\n')).toEqual([
       '*mangle',
       '-F emunet-in-eth1',
-      '-A emunet-in-eth1 -m mac --mac-source 02:42:0a:00:00:02 -j NFQUEUE --queue-num 1',
-      '-A emunet-in-eth1 -m mac --mac-source 02:42:0a:00:00:05 -j NFQUEUE --queue-num 1',
-      '-A emunet-in-eth1 -m mac --mac-source 02:42:0a:00:00:03 -j NFQUEUE --queue-num 2',
+      '-F emunet-out-eth1',
+      '-A emunet-in-eth1 -p tcp -m mac --mac-source 02:42:0a:00:00:02 -j NFQUEUE --queue-num 1',
+      '-A emunet-in-eth1 -p tcp -m mac --mac-source 02:42:0a:00:00:05 -j NFQUEUE --queue-num 1',
+      '-A emunet-in-eth1 -p tcp -m mac --mac-source 02:42:0a:00:00:03 -j NFQUEUE --queue-num 2',
       'COMMIT',
       '',
     ]);
   });
 
-  it('flushes the chain when no sender is delayed any more', () => {
+  it('flushes both chains when nothing is delayed any more', () => {
     expect(groupSenders([{ address: '10.0.0.2', impairment: { rateBps: 1e6 } }], 1)).toEqual([]);
-    expect(ingressRules('eth0', [])).toBe('*mangle\n-F emunet-in-eth0\nCOMMIT\n');
+    expect(delayRules('eth0', undefined, [])).toBe('*mangle\n-F emunet-in-eth0\n-F emunet-out-eth0\nCOMMIT\n');
   });
 
-  it('hooks the chain into PREROUTING once', () => {
-    expect(ingressHook('eth0')).toEqual([
+  it('hooks the chains into PREROUTING and POSTROUTING once', () => {
+    expect(delayHooks('eth0')).toEqual([
       { argv: ['iptables', '-t', 'mangle', '-N', 'emunet-in-eth0'], unless: ['iptables', '-t', 'mangle', '-nL', 'emunet-in-eth0'] },
       { argv: ['iptables', '-t', 'mangle', '-A', 'PREROUTING', '-i', 'eth0', '-j', 'emunet-in-eth0'], unless: ['iptables', '-t', 'mangle', '-C', 'PREROUTING', '-i', 'eth0', '-j', 'emunet-in-eth0'] },
+      { argv: ['iptables', '-t', 'mangle', '-N', 'emunet-out-eth0'], unless: ['iptables', '-t', 'mangle', '-nL', 'emunet-out-eth0'] },
+      { argv: ['iptables', '-t', 'mangle', '-A', 'POSTROUTING', '-o', 'eth0', '-j', 'emunet-out-eth0'], unless: ['iptables', '-t', 'mangle', '-C', 'POSTROUTING', '-o', 'eth0', '-j', 'emunet-out-eth0'] },
     ]);
   });
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { impairmentPlan, type BackendOptions } from '../../../../orchestrator/impairment/apply.js';
 import { accumulateChange, effectiveImpairment } from '../../../../orchestrator/impairment/effective.js';
 import { runCommands } from '../../../../orchestrator/impairment/execute.js';
-import { groupConfig, groupSenders, ingressHook, ingressRules, macFromIpv4, queueConfigPath, queueDelayerArgv, senderSettings } from '../../../../orchestrator/impairment/ingress.js';
+import { delayHooks, delayRules, delaySettings, groupConfig, groupSenders, macFromIpv4, queueConfigPath, queueDelayerArgv, senderSettings, type DelaySettings } from '../../../../orchestrator/impairment/ingress.js';
 import type { ImpairmentBackend, ImpairmentChange, LinkImpairment } from '../../../../orchestrator/impairment/spec.js';
 import type { AgentNodeConfig } from '../common/node-config.js';
 import { log } from '../common/records.js';
@@ -21,7 +21,7 @@ interface Endpoint {
 interface Link {
   network: string;
   device: string;
-  /** This link's NFQUEUE numbers start here (one queue per group of senders). */
+  /** This link's NFQUEUE numbers start here: its own outgoing queue, then one per group of senders. */
   firstQueue: number;
   self: Endpoint;
   neighbors: Endpoint[];
@@ -35,8 +35,9 @@ const queueSeed = (seed: number, node: string, queue: number) => createHash('sha
 
 /**
  * Owns the impairment of every interface of this node. With netem, each node shapes what it
- * sends. With the userspace backend, each node shapes its own rates and holds what it RECEIVES
- * for as long as each sender's settings say (see orchestrator/impairment/ingress.ts for why).
+ * sends. With the userspace backend, each node shapes its own rates, holds its own non-TCP
+ * traffic, and holds the TCP it RECEIVES for as long as each sender's settings say
+ * (orchestrator/impairment/ingress.ts says why).
  */
 export class ImpairmentController {
   private constructor(private readonly node: string, private readonly backend: ImpairmentBackend, private seed: number, private readonly links: Map<string, Link>) {}
@@ -79,6 +80,11 @@ export class ImpairmentController {
     return target === undefined || target === this.node ? current(link.self) : undefined;
   }
 
+  /** What each interface has now (its own settings, as a sender). */
+  status(): { network: string; device: string; impairment: LinkImpairment }[] {
+    return [...this.links.values()].map((l) => ({ network: l.network, device: l.device, impairment: current(l.self) }));
+  }
+
   stop(): void {
     for (const link of this.links.values()) for (const d of link.delayers.values()) d.stop();
   }
@@ -97,19 +103,22 @@ export class ImpairmentController {
 
   /** Delayers first, then the rules that feed them; unused delayers stop after their rules are gone. */
   private async applyIngress(link: Link): Promise<void> {
-    const groups = groupSenders(link.neighbors.map((n) => ({ address: n.address, impairment: current(n) })), link.firstQueue);
-    for (const g of groups) {
-      const config = groupConfig(g.settings, queueSeed(this.seed, this.node, g.queue));
-      const running = link.delayers.get(g.queue);
-      if (running) await running.reconfigure(queueConfigPath(g.queue), config);
-      else link.delayers.set(g.queue, await DelayerProcess.start(`${link.device}/q${g.queue}`, queueDelayerArgv(g.queue), queueConfigPath(g.queue), config));
+    const own = delaySettings(current(link.self));
+    const ownQueue = Object.keys(own).length > 0 ? link.firstQueue : undefined;
+    const groups = groupSenders(link.neighbors.map((n) => ({ address: n.address, impairment: current(n) })), link.firstQueue + 1);
+    const wanted: [number, DelaySettings][] = [...(ownQueue === undefined ? [] : [[ownQueue, own] as [number, DelaySettings]]), ...groups.map((g): [number, DelaySettings] => [g.queue, g.settings])];
+    for (const [queue, settings] of wanted) {
+      const config = groupConfig(settings, queueSeed(this.seed, this.node, queue));
+      const running = link.delayers.get(queue);
+      if (running) await running.reconfigure(queueConfigPath(queue), config);
+      else link.delayers.set(queue, await DelayerProcess.start(`${link.device}/q${queue}`, queueDelayerArgv(queue), queueConfigPath(queue), config));
     }
-    if (groups.length > 0 || link.delayers.size > 0) {
-      await runCommands(ingressHook(link.device), runStatus);
-      await run(['iptables-restore', '--noflush'], ingressRules(link.device, groups));
+    if (wanted.length > 0 || link.delayers.size > 0) {
+      await runCommands(delayHooks(link.device), runStatus);
+      await run(['iptables-restore', '--noflush'], delayRules(link.device, ownQueue, groups));
     }
     for (const [queue, d] of link.delayers) {
-      if (!groups.some((g) => g.queue === queue)) {
+      if (!wanted.some(([q]) => q === queue)) {
         d.stop();
         link.delayers.delete(queue);
       }
