@@ -53,7 +53,8 @@ async function udpProbe(o: ProbeOptions, report = true): Promise<void> {
         socket.send(payload, o.port, o.target);
       });
       if (rtt === undefined) lost++;
-      else if (report) record('udp_rtt', round(rtt), 'ms', { peer: o.target, seq });
+      // A lost probe is a row too, so a timeline shows when losses happened, not only how many.
+      if (report) record(rtt === undefined ? 'udp_lost' : 'udp_rtt', rtt === undefined ? 1 : round(rtt), rtt === undefined ? 'probe' : 'ms', { peer: o.target, seq });
       await sleep(o.intervalMs);
     }
   } finally {
