@@ -64,7 +64,7 @@ export async function deploy(topology: Topology, ctx: Context): Promise<Lab> {
   ctx.reporter.done(`images up to date (${image.tag})`);
   const taken = (await ctx.runtime.listNetworks()).flatMap((n) => n.subnets);
   const plan = planLab(topology, { taken });
-  const impairment = needsImpairment(topology, plan) ? { backend: await pickBackend(plan, image.tag, ctx), seed: topology.experiment?.seed ?? 1 } : undefined;
+  const impairment = needsImpairment(topology, plan) ? { ...(await pickBackend(plan, image.tag, ctx)), seed: topology.experiment?.seed ?? 1 } : undefined;
   const lab = await deployLab(plan, {
     runtime: ctx.runtime,
     image: image.tag,
@@ -84,7 +84,7 @@ const needsImpairment = (topology: Topology, plan: LabPlan) =>
   plan.nodes.some((n) => n.interfaces.some((i) => Object.keys(i.impairment).length > 0)) || (topology.experiment?.steps.some((s) => s.kind === 'impair') ?? false);
 
 /** Probes the kernel, picks the backend, and checks every interface's impairment fits it, before anything is created. */
-async function pickBackend(plan: LabPlan, image: string, ctx: Context): Promise<ImpairmentBackend> {
+async function pickBackend(plan: LabPlan, image: string, ctx: Context): Promise<{ backend: ImpairmentBackend; seeded: boolean }> {
   const { features } = await probeKernel(ctx.runtime, image, ctx.owner);
   const backend = chooseBackend(ctx.impairmentBackend, features);
   for (const node of plan.nodes) {
@@ -97,8 +97,10 @@ async function pickBackend(plan: LabPlan, image: string, ctx: Context): Promise<
     }
   }
   const why = ctx.impairmentBackend !== 'auto' ? 'as requested' : backend === 'netem' ? 'kernel has sch_netem' : 'sch_netem missing';
-  ctx.reporter.done(`impairments: backend=${backend} (${why})`);
-  return backend;
+  // netem repeats its random choices only where tc and the kernel take a seed; the delayer always does.
+  const seeded = backend === 'userspace' || features.netemSeed;
+  ctx.reporter.done(`impairments: backend=${backend} (${why})${seeded ? '' : ', netem seeds itself: losses will not repeat exactly'}`);
+  return { backend, seeded };
 }
 
 /** Changes a running lab's impairment (`emunet impair`); each change is returned with its time. */
@@ -213,6 +215,7 @@ export async function run(topology: Topology, outRoot: string, ctx: Context, opt
     docker: { version: engine.version, api_version: engine.apiVersion },
     kernel: engine.kernel,
     impairment_backend: lab.impairmentBackend,
+    impairment_seeded: lab.impairmentSeeded,
     started_at: startedAt.toISOString(),
     ended_at: now().toISOString(),
     measurements: rows.length,

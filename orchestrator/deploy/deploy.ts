@@ -16,7 +16,7 @@ export interface DeployOptions {
   image: string;
   owner: string;
   topologyFile: string;
-  impairment?: { backend: ImpairmentBackend; seed: number };
+  impairment?: { backend: ImpairmentBackend; seed: number; seeded: boolean };
   reporter: Reporter;
   /** Engine calls in flight at once. */
   concurrency: number;
@@ -67,6 +67,7 @@ export async function deployLab(plan: LabPlan, o: DeployOptions): Promise<Lab> {
       plan,
       image: o.image,
       impairmentBackend: o.impairment?.backend ?? 'none',
+      impairmentSeeded: o.impairment?.seeded ?? true,
       networks,
       nodes,
       timings: { networksMs: networksAt - started, containersMs: containersAt - networksAt, readyMs: readyAt - containersAt, totalMs: readyAt - started },

@@ -8,6 +8,8 @@ export interface Lab {
   image: string;
   /** How this lab's links are impaired. */
   impairmentBackend: ImpairmentBackend | 'none';
+  /** Whether the impairment's random choices (loss, jitter) repeat from the recorded seed. */
+  impairmentSeeded: boolean;
   networks: { name: string; id: string; subnet: string; bridge: string }[];
   nodes: { name: string; role: string; id: string; interfaces: PlannedInterface[] }[];
   timings: { networksMs: number; containersMs: number; readyMs: number; totalMs: number };

@@ -11,7 +11,7 @@ export interface SpecContext {
   /** Absolute path of the topology file, recorded for inspect. */
   topologyFile: string;
   /** How links are impaired; undefined for a lab without impairments. */
-  impairment?: { backend: ImpairmentBackend; seed: number };
+  impairment?: { backend: ImpairmentBackend; seed: number; seeded: boolean };
 }
 
 // Pure builders: plan -> the exact Docker objects to create. Executors only send these.

@@ -5,6 +5,8 @@ export type BackendRequest = 'auto' | ImpairmentBackend;
 /** What the kernel probe found (see doctor.ts: each feature is tried for real in a container). */
 export interface KernelFeatures {
   netem: boolean;
+  /** tc and the kernel accept `netem … seed N` (iproute2 and Linux >= 6.6): netem's loss repeats. */
+  netemSeed: boolean;
   tbf: boolean;
   ifb: boolean;
   nfqueue: boolean;

@@ -9,6 +9,7 @@ import type { KernelFeatures } from './backend.js';
 
 export const KERNEL_PROBES: { feature: keyof KernelFeatures; name: string; argv: string[]; fix: string }[] = [
   { feature: 'netem', name: 'netem qdisc', argv: ['tc', 'qdisc', 'add', 'dev', 'lo', 'root', 'netem', 'delay', '1ms'], fix: 'load sch_netem (`modprobe sch_netem`; on Fedora/RHEL install kernel-modules-extra); meanwhile emunet uses its userspace backend' },
+  { feature: 'netemSeed', name: 'netem seed', argv: ['tc', 'qdisc', 'add', 'dev', 'lo', 'root', 'netem', 'delay', '1ms', 'seed', '1'], fix: 'needs iproute2 and Linux >= 6.6; without it netem seeds itself and its losses do not repeat from run to run (the userspace backend always repeats)' },
   { feature: 'tbf', name: 'tbf qdisc', argv: ['tc', 'qdisc', 'add', 'dev', 'lo', 'root', 'tbf', 'rate', '1mbit', 'burst', '32kb', 'latency', '50ms'], fix: 'load sch_tbf (rate shaping needs it)' },
   { feature: 'ifb', name: 'ifb device', argv: ['ip', 'link', 'add', 'emunet-ifb0', 'type', 'ifb'], fix: 'load the ifb module (download shaping needs it)' },
   { feature: 'nfqueue', name: 'NFQUEUE target', argv: ['iptables', '-A', 'OUTPUT', '-o', 'lo', '-j', 'NFQUEUE', '--queue-num', '0', '--queue-bypass'], fix: 'load nfnetlink_queue and xt_NFQUEUE (the userspace backend needs them)' },
@@ -30,7 +31,7 @@ export async function probeKernel(runtime: ContainerRuntime, image: string, owne
   });
   try {
     await runtime.startContainer(id);
-    const features: KernelFeatures = { netem: false, tbf: false, ifb: false, nfqueue: false };
+    const features: KernelFeatures = { netem: false, netemSeed: false, tbf: false, ifb: false, nfqueue: false };
     const checks: ProbeResult['checks'] = [];
     for (const probe of KERNEL_PROBES) {
       const r = await runtime.exec(id, probe.argv);

@@ -13,6 +13,8 @@ export interface Manifest {
   docker: { version: string; api_version: string };
   kernel: string;
   impairment_backend: string;
+  /** False where netem could not take the seed: its losses then differ from run to run. */
+  impairment_seeded: boolean;
   started_at: string;
   ended_at: string;
   measurements: number;

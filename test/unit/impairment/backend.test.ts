@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BackendUnavailableError, chooseBackend } from '../../../orchestrator/impairment/backend.js';
 
-const full = { netem: true, tbf: true, ifb: true, nfqueue: true };
+const full = { netem: true, netemSeed: false, tbf: true, ifb: true, nfqueue: true };
 const noNetem = { ...full, netem: false };
 
 describe('impairment backend choice', () => {

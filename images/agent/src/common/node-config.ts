@@ -16,7 +16,7 @@ export interface AgentNodeConfig {
     neighbors?: { node: string; address: string; impairment: LinkImpairment }[];
   }[];
   /** How links are impaired; absent when the lab has no impairment at all. */
-  impairment?: { backend: ImpairmentBackend; seed: number };
+  impairment?: { backend: ImpairmentBackend; seed: number; /** netem takes `seed` here (tc and Linux >= 6.6). */ seeded?: boolean };
   routes: { destination: string; via: string }[];
   config: Record<string, unknown>;
 }

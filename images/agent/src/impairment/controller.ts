@@ -40,7 +40,13 @@ const queueSeed = (seed: number, node: string, queue: number) => createHash('sha
  * (orchestrator/impairment/ingress.ts says why).
  */
 export class ImpairmentController {
-  private constructor(private readonly node: string, private readonly backend: ImpairmentBackend, private seed: number, private readonly links: Map<string, Link>) {}
+  private constructor(
+    private readonly node: string,
+    private readonly backend: ImpairmentBackend,
+    private seed: number,
+    private readonly netemSeeded: boolean,
+    private readonly links: Map<string, Link>,
+  ) {}
 
   static async create(node: AgentNodeConfig): Promise<ImpairmentController | undefined> {
     if (!node.impairment) return undefined;
@@ -59,7 +65,7 @@ export class ImpairmentController {
         delayers: new Map(),
       });
     }
-    const controller = new ImpairmentController(node.node, node.impairment.backend, node.impairment.seed, links);
+    const controller = new ImpairmentController(node.node, node.impairment.backend, node.impairment.seed, node.impairment.seeded === true, links);
     for (const link of links.values()) await controller.apply(link);
     return controller;
   }
@@ -92,7 +98,8 @@ export class ImpairmentController {
   private async apply(link: Link): Promise<void> {
     const own = current(link.self);
     if (this.backend === 'netem') {
-      await runCommands(impairmentPlan(link.device, own, { backend: 'netem' }).commands, runStatus);
+      const seed = this.netemSeeded ? queueSeed(this.seed, this.node, link.firstQueue) : undefined;
+      await runCommands(impairmentPlan(link.device, own, { backend: 'netem', seed }).commands, runStatus);
     } else {
       const options: BackendOptions = { backend: 'userspace', seed: this.seed, queue: link.firstQueue };
       await runCommands(impairmentPlan(link.device, senderSettings(own), options).commands, runStatus);
