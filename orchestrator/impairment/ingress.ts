@@ -11,7 +11,13 @@
 // before the receiver's wait. Either way each packet waits exactly once, with its sender's
 // settings: the semantics (delay on what a member sends) do not depend on where it waits.
 // What remains visible: tcpdump inside the receiver shows TCP segments when they reach the
-// interface, before their delay. Pure: bundled into the agent.
+// interface, before their delay.
+// Held traffic is exempt from connection tracking (raw table, CT --notrack). Conntrack is active
+// in every container (Docker's embedded DNS uses NAT on lo), and a packet held in the mangle
+// table carries an unconfirmed conntrack entry: a second packet of the same new flow queued
+// meanwhile gets its own entry and is dropped when confirmed (ICMP has no clash resolution), so
+// `ping -i 0.005` behind 20 ms of delay lost icmp_seq 2. Only the lab interfaces are exempted;
+// Docker's DNS on lo keeps its NAT. Pure: bundled into the agent.
 import type { Command } from './commands.js';
 import { DEFAULT_LIMIT_PACKETS } from './delayer.js';
 import type { LinkImpairment } from './spec.js';
@@ -71,13 +77,17 @@ export function groupSenders(senders: Sender[], firstQueue: number): SenderGroup
 export const ingressChain = (dev: string) => `emunet-in-${dev}`;
 export const egressChain = (dev: string) => `emunet-out-${dev}`;
 
-/** Creates the device's two chains and hooks them into PREROUTING / POSTROUTING once. */
+/** Exempts the device from conntrack, creates its two chains and hooks them into PREROUTING / POSTROUTING, once. */
 export function delayHooks(dev: string): Command[] {
   const hook = (chain: string, builtin: string, direction: '-i' | '-o'): Command[] => [
     { argv: ['iptables', '-t', 'mangle', '-N', chain], unless: ['iptables', '-t', 'mangle', '-nL', chain] },
     { argv: ['iptables', '-t', 'mangle', '-A', builtin, direction, dev, '-j', chain], unless: ['iptables', '-t', 'mangle', '-C', builtin, direction, dev, '-j', chain] },
   ];
-  return [...hook(ingressChain(dev), 'PREROUTING', '-i'), ...hook(egressChain(dev), 'POSTROUTING', '-o')];
+  const notrack = (chain: string, direction: '-i' | '-o'): Command => {
+    const rule = [chain, direction, dev, '-j', 'CT', '--notrack'];
+    return { argv: ['iptables', '-t', 'raw', '-A', ...rule], unless: ['iptables', '-t', 'raw', '-C', ...rule] };
+  };
+  return [notrack('PREROUTING', '-i'), notrack('OUTPUT', '-o'), ...hook(ingressChain(dev), 'PREROUTING', '-i'), ...hook(egressChain(dev), 'POSTROUTING', '-o')];
 }
 
 /**

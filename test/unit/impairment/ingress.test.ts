@@ -52,8 +52,10 @@ describe('where the userspace backend holds packets', () => {
     expect(delayRules('eth0', undefined, [])).toBe('*mangle\n-F emunet-in-eth0\n-F emunet-out-eth0\nCOMMIT\n');
   });
 
-  it('hooks the chains into PREROUTING and POSTROUTING once', () => {
+  it('exempts the device from conntrack and hooks the chains into PREROUTING and POSTROUTING, once', () => {
     expect(delayHooks('eth0')).toEqual([
+      { argv: ['iptables', '-t', 'raw', '-A', 'PREROUTING', '-i', 'eth0', '-j', 'CT', '--notrack'], unless: ['iptables', '-t', 'raw', '-C', 'PREROUTING', '-i', 'eth0', '-j', 'CT', '--notrack'] },
+      { argv: ['iptables', '-t', 'raw', '-A', 'OUTPUT', '-o', 'eth0', '-j', 'CT', '--notrack'], unless: ['iptables', '-t', 'raw', '-C', 'OUTPUT', '-o', 'eth0', '-j', 'CT', '--notrack'] },
       { argv: ['iptables', '-t', 'mangle', '-N', 'emunet-in-eth0'], unless: ['iptables', '-t', 'mangle', '-nL', 'emunet-in-eth0'] },
       { argv: ['iptables', '-t', 'mangle', '-A', 'PREROUTING', '-i', 'eth0', '-j', 'emunet-in-eth0'], unless: ['iptables', '-t', 'mangle', '-C', 'PREROUTING', '-i', 'eth0', '-j', 'emunet-in-eth0'] },
       { argv: ['iptables', '-t', 'mangle', '-N', 'emunet-out-eth0'], unless: ['iptables', '-t', 'mangle', '-nL', 'emunet-out-eth0'] },
