@@ -39,7 +39,6 @@ export const dropRule = (rule: IptablesRule): Command => ({ argv: removeArgv(rul
 
 /** Comments tag emunet's rules, so a person reading `iptables -t mangle -S` knows whose they are. */
 export const DOWN_COMMENT = 'emunet-down';
-export const DELAY_COMMENT = 'emunet-delay';
 
 /**
  * A failed link: everything in and out of the device is dropped. Not `ip link set down`: that
@@ -59,23 +58,4 @@ export function linkDownRuleSet(dev: string): IptablesRule[] {
 export function linkDownRules(dev: string): { add: string[][]; remove: string[][] } {
   const rules = linkDownRuleSet(dev);
   return { add: rules.map(addArgv), remove: rules.map(removeArgv) };
-}
-
-/**
- * Hands every packet leaving the device to the userspace delayer. No `--queue-bypass`: if the
- * delayer is not running, packets are dropped rather than sent unimpaired, so a broken delayer
- * shows up as a dead link instead of silently wrong measurements.
- */
-export function delayerRule(dev: string, queue: number): IptablesRule {
-  return {
-    table: 'mangle',
-    chain: 'POSTROUTING',
-    spec: ['-o', dev, '-m', 'comment', '--comment', DELAY_COMMENT, '-j', 'NFQUEUE', '--queue-num', String(queue)],
-    position: 'last',
-  };
-}
-
-export function userspaceRules(dev: string, queue: number): { add: string[][]; remove: string[][] } {
-  const rule = delayerRule(dev, queue);
-  return { add: [addArgv(rule)], remove: [removeArgv(rule)] };
 }

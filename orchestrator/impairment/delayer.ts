@@ -1,17 +1,13 @@
-// The userspace backend's delayer: `emunet-nfdelay` takes the packets the NFQUEUE rule hands it,
-// holds each for its delay (or drops it), and gives it back. It is configured by a file of
-// `key=value` lines, one delayer per device. Pure: bundled into the agent, which writes the file.
+// The userspace backend's delayer: `emunet-nfdelay` takes the packets an NFQUEUE rule hands it,
+// holds each for its delay (or drops it), and gives it back. One process per queue, configured
+// by a file of `key=value` lines, re-read on SIGHUP. Pure: bundled into the agent, which writes the file.
 import type { LinkImpairment } from './spec.js';
 
 export const DELAYER_BINARY = 'emunet-nfdelay';
 
-export function delayerConfigPath(dev: string): string {
-  return `/run/emunet/nfdelay-${dev}.conf`;
-}
+export const delayerConfigPath = (queue: number) => `/run/emunet/nfdelay-q${queue}.conf`;
 
-export function delayerArgv(dev: string, queue: number): string[] {
-  return [DELAYER_BINARY, '--queue', String(queue), '--config', delayerConfigPath(dev)];
-}
+export const delayerArgv = (queue: number) => [DELAYER_BINARY, '--queue', String(queue), '--config', delayerConfigPath(queue)];
 
 /** netem's default queue length, so that both backends drop at the same point. */
 export const DEFAULT_LIMIT_PACKETS = 1000;

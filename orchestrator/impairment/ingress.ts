@@ -19,7 +19,6 @@
 // `ping -i 0.005` behind 20 ms of delay lost icmp_seq 2. Only the lab interfaces are exempted;
 // Docker's DNS on lo keeps its NAT. Pure: bundled into the agent.
 import type { Command } from './commands.js';
-import { DEFAULT_LIMIT_PACKETS } from './delayer.js';
 import type { LinkImpairment } from './spec.js';
 
 /** The settings a receiver-side delayer carries out for a sender. */
@@ -29,13 +28,6 @@ export type DelaySettings = Pick<LinkImpairment, (typeof DELAY_FIELDS)[number]>;
 
 export function delaySettings(i: LinkImpairment): DelaySettings {
   return Object.fromEntries(DELAY_FIELDS.filter((f) => i[f] !== undefined && i[f] !== 0).map((f) => [f, i[f]])) as DelaySettings;
-}
-
-/** What the sender itself still does on its egress with the userspace backend (rate, download, down). */
-export function senderSettings(i: LinkImpairment): LinkImpairment {
-  const own: Record<string, unknown> = { ...i };
-  for (const f of DELAY_FIELDS) delete own[f];
-  return own as LinkImpairment;
 }
 
 /** Docker (20.10) derives a container's MAC from its address; the agent enforces the same rule. */
@@ -105,24 +97,4 @@ export function delayRules(dev: string, ownQueue: number | undefined, groups: Se
   );
   const outgoing = ownQueue === undefined ? [] : [`-A ${outChain} ! -p tcp -j NFQUEUE --queue-num ${ownQueue}`];
   return ['*mangle', `-F ${inChain}`, `-F ${outChain}`, ...incoming, ...outgoing, 'COMMIT', ''].join('\n');
-}
-
-export const queueConfigPath = (queue: number) => `/run/emunet/nfdelay-q${queue}.conf`;
-
-export const queueDelayerArgv = (queue: number) => ['emunet-nfdelay', '--queue', String(queue), '--config', queueConfigPath(queue)];
-
-/** The delayer's config for one sender group (every key written, so nothing is inherited). */
-export function groupConfig(settings: DelaySettings, seed: number): string {
-  const values: [string, string | number][] = [
-    ['delay_us', settings.delayUs ?? 0],
-    ['jitter_us', settings.jitterUs ?? 0],
-    ['distribution', settings.distribution ?? 'normal'],
-    ['delay_correlation', settings.delayCorrelationPct ?? 0],
-    ['loss', settings.lossPct ?? 0],
-    ['loss_correlation', settings.lossCorrelationPct ?? 0],
-    ['reorder', settings.reorderPct ?? 0],
-    ['limit', settings.limitPackets ?? DEFAULT_LIMIT_PACKETS],
-    ['seed', seed],
-  ];
-  return values.map(([key, value]) => `${key}=${value}\n`).join('');
 }

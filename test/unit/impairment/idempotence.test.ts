@@ -19,7 +19,7 @@ const SAMPLES: Record<string, LinkImpairment> = {
 
 const BACKENDS: BackendOptions[] = [
   { backend: 'netem', seed: 1 },
-  { backend: 'userspace', seed: 1, queue: 0 },
+  { backend: 'userspace' },
 ];
 
 async function applied(options: BackendOptions, ...impairments: LinkImpairment[]): Promise<unknown> {

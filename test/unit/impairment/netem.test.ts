@@ -135,10 +135,6 @@ describe('impairmentPlan on the netem backend', () => {
     expect(impairmentPlan('eth1', impairment, netem)).toEqual(impairmentPlan('eth1', { ...impairment }, netem));
   });
 
-  it('has no delayer', () => {
-    expect(impairmentPlan('eth1', { delayUs: 40_000 }, netem).delayer).toBeUndefined();
-  });
-
   it('refuses contradictory settings before producing a command', () => {
     expect(() => impairmentPlan('eth1', { jitterUs: 5_000 }, netem)).toThrow(InvalidImpairment);
   });

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { impairmentPlan, type BackendOptions } from '../../../../orchestrator/impairment/apply.js';
+import { impairmentPlan } from '../../../../orchestrator/impairment/apply.js';
 import { accumulateChange, effectiveImpairment } from '../../../../orchestrator/impairment/effective.js';
 import { runCommands } from '../../../../orchestrator/impairment/execute.js';
-import { delayHooks, delayRules, delaySettings, groupConfig, groupSenders, macFromIpv4, queueConfigPath, queueDelayerArgv, senderSettings, type DelaySettings } from '../../../../orchestrator/impairment/ingress.js';
+import { delayerArgv, delayerConfig, delayerConfigPath } from '../../../../orchestrator/impairment/delayer.js';
+import { delayHooks, delayRules, delaySettings, groupSenders, macFromIpv4, type DelaySettings } from '../../../../orchestrator/impairment/ingress.js';
 import type { ImpairmentBackend, ImpairmentChange, LinkImpairment } from '../../../../orchestrator/impairment/spec.js';
 import type { AgentNodeConfig } from '../common/node-config.js';
 import { log } from '../common/records.js';
@@ -101,8 +102,7 @@ export class ImpairmentController {
       const seed = this.netemSeeded ? queueSeed(this.seed, this.node, link.firstQueue) : undefined;
       await runCommands(impairmentPlan(link.device, own, { backend: 'netem', seed }).commands, runStatus);
     } else {
-      const options: BackendOptions = { backend: 'userspace', seed: this.seed, queue: link.firstQueue };
-      await runCommands(impairmentPlan(link.device, senderSettings(own), options).commands, runStatus);
+      await runCommands(impairmentPlan(link.device, own, { backend: 'userspace' }).commands, runStatus);
       await this.applyIngress(link);
     }
     log(`impairment ${link.network} (${link.device}, ${this.backend}): ${JSON.stringify(own)}`);
@@ -115,10 +115,10 @@ export class ImpairmentController {
     const groups = groupSenders(link.neighbors.map((n) => ({ address: n.address, impairment: current(n) })), link.firstQueue + 1);
     const wanted: [number, DelaySettings][] = [...(ownQueue === undefined ? [] : [[ownQueue, own] as [number, DelaySettings]]), ...groups.map((g): [number, DelaySettings] => [g.queue, g.settings])];
     for (const [queue, settings] of wanted) {
-      const config = groupConfig(settings, queueSeed(this.seed, this.node, queue));
+      const config = delayerConfig(settings, queueSeed(this.seed, this.node, queue));
       const running = link.delayers.get(queue);
-      if (running) await running.reconfigure(queueConfigPath(queue), config);
-      else link.delayers.set(queue, await DelayerProcess.start(`${link.device}/q${queue}`, queueDelayerArgv(queue), queueConfigPath(queue), config));
+      if (running) await running.reconfigure(delayerConfigPath(queue), config);
+      else link.delayers.set(queue, await DelayerProcess.start(`${link.device}/q${queue}`, delayerArgv(queue), delayerConfigPath(queue), config));
     }
     if (wanted.length > 0 || link.delayers.size > 0) {
       await runCommands(delayHooks(link.device), runStatus);
