@@ -80,6 +80,15 @@ describe('link impairment (userspace backend)', () => {
     expect(Math.abs(down - 4) / 4).toBeLessThanOrEqual(0.1);
   });
 
+  it('calibrates: measured RTT and goodput per network, against the configured values', async () => {
+    await api.impair(LAB, { network: 'wan' }, { reset: true }, ctx);
+    await api.impair(LAB, { network: 'wan' }, { set: { delayUs: 15_000, rateBps: 20e6 } }, ctx);
+    const [row] = await api.calibrate(LAB, ctx, { probes: 50, seconds: 2 });
+    expect(row).toMatchObject({ network: 'wan', from: 'a', to: 'b', configured_rtt_ms: 30, configured_mbit: 20 });
+    expect(Math.abs(row!.rtt_error_ms)).toBeLessThan(1);
+    expect(Math.abs(row!.goodput_error_pct as number)).toBeLessThan(10);
+  });
+
   it('link down stops traffic and up restores it', async () => {
     await api.impair(LAB, { network: 'wan', node: 'c' }, { set: { down: true } }, ctx);
     const down = await api.exec(LAB, 'a', ['ping', '-c', '3', '-i', '0.2', '-W', '1', 'c'], ctx);
