@@ -61,7 +61,7 @@ export async function buildImages(ctx: Context): Promise<AgentImage> {
 
 export async function deploy(topology: Topology, ctx: Context): Promise<Lab> {
   const image = await buildImages(ctx);
-  ctx.reporter.done(`images up to date (${image.tag})`);
+  ctx.reporter.done(`images ready (${image.tag}${image.built ? ', just built' : ''})`);
   const taken = (await ctx.runtime.listNetworks()).flatMap((n) => n.subnets);
   const plan = planLab(topology, { taken });
   const impairment = needsImpairment(topology, plan) ? { ...(await pickBackend(plan, image.tag, ctx)), seed: topology.experiment?.seed ?? 1 } : undefined;
@@ -106,12 +106,11 @@ async function pickBackend(plan: LabPlan, image: string, ctx: Context): Promise<
 /** Changes a running lab's impairment (`emunet impair`); each change is returned with its time. */
 export async function impair(lab: string, target: ImpairTarget, change: ImpairmentChange, ctx: Context): Promise<ImpairmentEvent[]> {
   const [any] = await ctx.runtime.listContainers({ [LABEL.lab]: lab });
-  let backend = any?.labels[LABEL.impairmentBackend] as ImpairmentBackend | 'none' | undefined;
-  if (any && (backend === undefined || backend === 'none')) {
-    const { features } = await probeKernel(ctx.runtime, any.image, ctx.owner);
-    backend = chooseBackend(ctx.impairmentBackend, features);
-  }
-  return changeImpairment(ctx.runtime, lab, target, change, (backend ?? 'userspace') as ImpairmentBackend);
+  if (!any) throw new NotFoundError(`no lab "${lab}" is running (see \`emunet inspect\`)`);
+  const deployed = any.labels[LABEL.impairmentBackend];
+  // A lab deployed without impairments gets its backend with its first change.
+  const backend = deployed === 'netem' || deployed === 'userspace' ? deployed : chooseBackend(ctx.impairmentBackend, (await probeKernel(ctx.runtime, any.image, ctx.owner)).features);
+  return changeImpairment(ctx.runtime, lab, target, change, backend);
 }
 
 /** Measures each network against its configuration (`emunet calibrate`). */
