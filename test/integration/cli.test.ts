@@ -12,9 +12,11 @@ let out: string;
 beforeAll(async () => {
   out = await mkdtemp(path.join(os.tmpdir(), 'emunet-cli-'));
   await emunet('destroy', 'hello');
+  await emunet('destroy', 'link-changes');
 });
 afterAll(async () => {
   await emunet('destroy', 'hello');
+  await emunet('destroy', 'link-changes');
   await rm(out, { recursive: true, force: true });
 });
 
@@ -40,6 +42,25 @@ describe('emunet CLI', () => {
     expect(manifest.topology.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(manifest.docker.api_version).toMatch(/^1\.\d+$/);
     expect(await labObjects('hello')).toBe(0);
+  });
+
+  it('run: impairment steps at offsets change the links mid-workload, and events.csv times each change', async () => {
+    const r = await emunet('run', 'topologies/link-changes.yaml', '--out', out);
+    expect(r.exitCode).toBe(0);
+    const dir = path.dirname(/measurements: (.*)/.exec(r.stdout)![1]!);
+    const events = (await readFile(path.join(dir, 'events.csv'), 'utf8')).trim().split('\n').slice(1);
+    // delay, loss, reset: both members of right; down and up: the server only.
+    expect(events).toHaveLength(8);
+    const rows = (await readFile(path.join(dir, 'measurements.csv'), 'utf8')).trim().split('\n').slice(1).map((l) => l.split(','));
+    const rtt = rows.filter((c) => c[8] === 'udp_rtt');
+    const delayRaisedAt = Date.parse(events[0]!.split(',')[4]!);
+    const before = rtt.filter((c) => Date.parse(c[11]!) < delayRaisedAt - 200).map((c) => Number(c[9]));
+    const after = rtt.filter((c) => Date.parse(c[11]!) > delayRaisedAt + 200 && Date.parse(c[11]!) < delayRaisedAt + 1800).map((c) => Number(c[9]));
+    // 5 ms one-way on both networks: 20 ms round trip; then 25 ms on right: 60 ms.
+    expect(Math.max(...before)).toBeLessThan(30);
+    expect(Math.min(...after)).toBeGreaterThan(55);
+    expect(rows.some((c) => c[8] === 'udp_lost')).toBe(true);
+    expect(await labObjects('link-changes')).toBe(0);
   });
 
   it('deploy, inspect, exec and destroy', async () => {
