@@ -1,17 +1,19 @@
-// Where the userspace backend holds a packet, and why it is not always the sender.
+// Where the userspace backend holds a packet, and why it is usually not the sender.
 //
-// A TCP segment held in an NFQUEUE on the sender's egress still counts against its socket:
-// TCP small queues allow only ~2 packets (or 1 ms of data) "in the host" per socket, so a
-// sender-side delay of 20 ms caps a TCP flow near 2.3 Mbit/s (measured). netem escapes this by
+// A packet held in an NFQUEUE on the sender's egress still counts against its socket. For TCP,
+// TCP small queues then allow only ~2 packets (or 1 ms of data) "in the host", so 20 ms of
+// sender-side delay caps a flow near 2.3 Mbit/s (measured); for UDP the send buffer fills
+// (~256 datagrams by default: ~12k packets/s at 20 ms, 2.5k at 100 ms). netem escapes both by
 // orphaning what it holds; an NFQUEUE cannot. Once a packet has crossed the veth into the
-// receiver's namespace, ip_rcv has orphaned it, so TCP is held by the RECEIVER, for as long as
-// the SENDER's settings say (senders are told apart by source MAC, see macFromIpv4).
-// Everything else (ICMP, UDP) is held by the sender itself: TCP small queues do not apply to it,
-// and tools that read kernel receive timestamps (ping, tcpdump) would otherwise report the time
-// before the receiver's wait. Either way each packet waits exactly once, with its sender's
-// settings: the semantics (delay on what a member sends) do not depend on where it waits.
-// What remains visible: tcpdump inside the receiver shows TCP segments when they reach the
-// interface, before their delay.
+// receiver's namespace, ip_rcv has orphaned it, so TCP and UDP are held by the RECEIVER, for as
+// long as the SENDER's settings say (senders are told apart by source MAC, see macFromIpv4).
+// ICMP is held by the sender itself: ping reads the kernel's receive timestamp, taken before a
+// receiver-side hold, and would show half the delay. Either way each packet waits exactly
+// once, with its sender's settings: the semantics (delay on what a member sends) do not depend
+// on where it waits. What remains visible: tcpdump inside a receiver shows TCP and UDP when
+// they reach the interface, before their delay; broadcast and multicast are lost
+// independently at each receiver; fast pings over long delays fill ping's small send buffer
+// (give it room with `ping -S 1048576`).
 // Held traffic is exempt from connection tracking (raw table, CT --notrack). Conntrack is active
 // in every container (Docker's embedded DNS uses NAT on lo), and a packet held in the mangle
 // table carries an unconfirmed conntrack entry: a second packet of the same new flow queued
@@ -84,17 +86,17 @@ export function delayHooks(dev: string): Command[] {
 
 /**
  * iptables-restore --noflush input that replaces both chains' rules in one transaction, so no
- * packet slips through undelayed while settings change: the device's own non-TCP traffic to
- * `ownQueue` (if it is delayed at all), TCP from each sender group to that group's queue.
+ * packet slips through undelayed while settings change: the device's own ICMP to `ownQueue`
+ * (if it is delayed at all), everything else from each sender group to that group's queue.
  */
 export function delayRules(dev: string, ownQueue: number | undefined, groups: SenderGroup[]): string {
   const inChain = ingressChain(dev);
   const outChain = egressChain(dev);
   const incoming = groups.flatMap((g) =>
     g.macs === undefined
-      ? [`-A ${inChain} -p tcp -j NFQUEUE --queue-num ${g.queue}`]
-      : g.macs.map((mac) => `-A ${inChain} -p tcp -m mac --mac-source ${mac} -j NFQUEUE --queue-num ${g.queue}`),
+      ? [`-A ${inChain} ! -p icmp -j NFQUEUE --queue-num ${g.queue}`]
+      : g.macs.map((mac) => `-A ${inChain} ! -p icmp -m mac --mac-source ${mac} -j NFQUEUE --queue-num ${g.queue}`),
   );
-  const outgoing = ownQueue === undefined ? [] : [`-A ${outChain} ! -p tcp -j NFQUEUE --queue-num ${ownQueue}`];
+  const outgoing = ownQueue === undefined ? [] : [`-A ${outChain} -p icmp -j NFQUEUE --queue-num ${ownQueue}`];
   return ['*mangle', `-F ${inChain}`, `-F ${outChain}`, ...incoming, ...outgoing, 'COMMIT', ''].join('\n');
 }

@@ -6,7 +6,8 @@ import { log } from './records.js';
 export const ECHO_PORT = 7;
 
 export async function startEcho(port = ECHO_PORT): Promise<() => void> {
-  const udp = dgram.createSocket('udp4');
+  // Room for bursts: a fast sender's datagrams arrive faster than one event-loop turn drains them.
+  const udp = dgram.createSocket({ type: 'udp4', recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
   udp.on('message', (msg, rinfo) => udp.send(msg, rinfo.port, rinfo.address));
   await new Promise<void>((resolve, reject) => {
     udp.once('error', reject);

@@ -36,8 +36,8 @@ const queueSeed = (seed: number, node: string, queue: number) => createHash('sha
 
 /**
  * Owns the impairment of every interface of this node. With netem, each node shapes what it
- * sends. With the userspace backend, each node shapes its own rates, holds its own non-TCP
- * traffic, and holds the TCP it RECEIVES for as long as each sender's settings say
+ * sends. With the userspace backend, each node shapes its own rates, holds its own ICMP, and
+ * holds the TCP and UDP it RECEIVES for as long as each sender's settings say
  * (orchestrator/impairment/ingress.ts says why).
  */
 export class ImpairmentController {
