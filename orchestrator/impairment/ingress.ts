@@ -11,9 +11,10 @@
 // receiver-side hold, and would show half the delay. Either way each packet waits exactly
 // once, with its sender's settings: the semantics (delay on what a member sends) do not depend
 // on where it waits. What remains visible: tcpdump inside a receiver shows TCP and UDP when
-// they reach the interface, before their delay; broadcast and multicast are lost
-// independently at each receiver; fast pings over long delays fill ping's small send buffer
-// (give it room with `ping -S 1048576`).
+// they reach the interface, before their delay; broadcast and multicast are not impaired (the
+// kernel's own IGMP reports, sent at random moments, would otherwise consume random draws and
+// a seed would no longer repeat a loss pattern); fast pings over long delays fill ping's small
+// send buffer (give it room with `ping -S 1048576`).
 // Held traffic is exempt from connection tracking (raw table, CT --notrack). Conntrack is active
 // in every container (Docker's embedded DNS uses NAT on lo), and a packet held in the mangle
 // table carries an unconfirmed conntrack entry: a second packet of the same new flow queued
@@ -92,11 +93,12 @@ export function delayHooks(dev: string): Command[] {
 export function delayRules(dev: string, ownQueue: number | undefined, groups: SenderGroup[]): string {
   const inChain = ingressChain(dev);
   const outChain = egressChain(dev);
+  const unicast = '-m addrtype ! --dst-type BROADCAST -m addrtype ! --dst-type MULTICAST';
   const incoming = groups.flatMap((g) =>
     g.macs === undefined
-      ? [`-A ${inChain} ! -p icmp -j NFQUEUE --queue-num ${g.queue}`]
-      : g.macs.map((mac) => `-A ${inChain} ! -p icmp -m mac --mac-source ${mac} -j NFQUEUE --queue-num ${g.queue}`),
+      ? [`-A ${inChain} ! -p icmp ${unicast} -j NFQUEUE --queue-num ${g.queue}`]
+      : g.macs.map((mac) => `-A ${inChain} ! -p icmp ${unicast} -m mac --mac-source ${mac} -j NFQUEUE --queue-num ${g.queue}`),
   );
-  const outgoing = ownQueue === undefined ? [] : [`-A ${outChain} -p icmp -j NFQUEUE --queue-num ${ownQueue}`];
+  const outgoing = ownQueue === undefined ? [] : [`-A ${outChain} -p icmp ${unicast} -j NFQUEUE --queue-num ${ownQueue}`];
   return ['*mangle', `-F ${inChain}`, `-F ${outChain}`, ...incoming, ...outgoing, 'COMMIT', ''].join('\n');
 }

@@ -15,7 +15,7 @@ describe('where the userspace backend holds packets', () => {
     const groups = groupSenders([{ address: '10.0.0.2', impairment: { delayUs: 5000 } }, { address: '10.0.0.3', impairment: { delayUs: 5000, rateBps: 1e6 } }], 10);
     expect(groups).toEqual([{ queue: 10, settings: { delayUs: 5000 } }]);
     expect(delayRules('eth0', 9, groups)).toBe(
-      '*mangle\n-F emunet-in-eth0\n-F emunet-out-eth0\n-A emunet-in-eth0 ! -p icmp -j NFQUEUE --queue-num 10\n-A emunet-out-eth0 -p icmp -j NFQUEUE --queue-num 9\nCOMMIT\n',
+      '*mangle\n-F emunet-in-eth0\n-F emunet-out-eth0\n-A emunet-in-eth0 ! -p icmp -m addrtype ! --dst-type BROADCAST -m addrtype ! --dst-type MULTICAST -j NFQUEUE --queue-num 10\n-A emunet-out-eth0 -p icmp -m addrtype ! --dst-type BROADCAST -m addrtype ! --dst-type MULTICAST -j NFQUEUE --queue-num 9\nCOMMIT\n',
     );
   });
 
@@ -37,9 +37,9 @@ describe('where the userspace backend holds packets', () => {
       '*mangle',
       '-F emunet-in-eth1',
       '-F emunet-out-eth1',
-      '-A emunet-in-eth1 ! -p icmp -m mac --mac-source 02:42:0a:00:00:02 -j NFQUEUE --queue-num 1',
-      '-A emunet-in-eth1 ! -p icmp -m mac --mac-source 02:42:0a:00:00:05 -j NFQUEUE --queue-num 1',
-      '-A emunet-in-eth1 ! -p icmp -m mac --mac-source 02:42:0a:00:00:03 -j NFQUEUE --queue-num 2',
+      '-A emunet-in-eth1 ! -p icmp -m addrtype ! --dst-type BROADCAST -m addrtype ! --dst-type MULTICAST -m mac --mac-source 02:42:0a:00:00:02 -j NFQUEUE --queue-num 1',
+      '-A emunet-in-eth1 ! -p icmp -m addrtype ! --dst-type BROADCAST -m addrtype ! --dst-type MULTICAST -m mac --mac-source 02:42:0a:00:00:05 -j NFQUEUE --queue-num 1',
+      '-A emunet-in-eth1 ! -p icmp -m addrtype ! --dst-type BROADCAST -m addrtype ! --dst-type MULTICAST -m mac --mac-source 02:42:0a:00:00:03 -j NFQUEUE --queue-num 2',
       'COMMIT',
       '',
     ]);
