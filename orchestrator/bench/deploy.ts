@@ -2,12 +2,9 @@
 // Docker can create the same containers on the same networks? Both sides run in the same
 // process, on the same engine, alternating per round, so the ratio is meaningful even where
 // absolute seconds are not (a 2-core VM, other users of the engine).
-import { mkdir, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { execa } from 'execa';
 import * as api from '../api.js';
-import { DockerRuntime } from '../runtime/docker.js';
+import { defaultJsonPath, runBench, table } from './harness.js';
 import { parseTopology } from '../topology/load.js';
 
 /** Every floor object carries this label, so a crashed run's leftovers can be found and removed. */
@@ -117,12 +114,6 @@ function summarize(r: SizeResult) {
   return { n: r.n, lans: r.lans, rounds: r.emunet.length, emunet: e, floor: f, ratio, emunet_deploy_breakdown_median_s: breakdown, samples_ms: { emunet: r.emunet, floor: r.floor } };
 }
 
-/** Plain aligned text: each column as wide as its widest cell. */
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()).join('\n');
-}
-
 function render(summaries: ReturnType<typeof summarize>[], image: string): string {
   const mm = (x: { min: number; median: number }) => `${x.median.toFixed(2)} (${x.min.toFixed(2)})`;
   const header = ['N', 'nets', 'emunet deploy', 'floor docker run', 'ratio', 'emunet destroy', 'floor rm', 'ratio', 'emunet total', 'floor total', 'ratio'];
@@ -152,8 +143,7 @@ function parseOptions(argv: string[]): Options {
     else if (arg === '--json-out') {
       // Bare flag: the default timestamped path; followed by a path: that path.
       const next = argv[i + 1];
-      const stamp = new Date().toISOString().replace(/:/g, '-').replace(/\.\d+Z$/, '');
-      options.jsonOut = next && !next.startsWith('--') ? value() : path.join('results', 'bench', `deploy-${stamp}.json`);
+      options.jsonOut = next && !next.startsWith('--') ? value() : defaultJsonPath('deploy');
     } else throw new Error(`unknown option ${arg} (known: --sizes 10,25,50 --rounds 3 --json-out [file])`);
   }
   // A router plus at least one host on each LAN.
@@ -162,21 +152,13 @@ function parseOptions(argv: string[]): Options {
   return options;
 }
 
-async function main(argv: string[]): Promise<number> {
-  const options = parseOptions(argv);
-  const abort = new AbortController();
-  const onSignal = () => {
-    process.stderr.write('\ninterrupted: cleaning up (press Ctrl-C again to quit at once)…\n');
-    abort.abort(new Error('interrupted'));
-    process.once('SIGINT', () => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  const runtime = new DockerRuntime();
-  const ctx: api.Context = { ...api.contextDefaults(runtime, os.userInfo().username), signal: abort.signal };
-  const log = (line: string) => process.stderr.write(`${line}\n`);
-  try {
-    await cleanup(ctx);
+const options = parseOptions(process.argv.slice(2));
+
+runBench({
+  name: 'deploy',
+  jsonOut: options.jsonOut,
+  cleanup,
+  async measure({ ctx, log, signal }) {
     // Built (or found) once up front, so no round pays for an image build.
     const image = (await api.buildImages(ctx)).tag;
     log(`agent image ${image}; sizes ${options.sizes.join(',')}; ${options.rounds} rounds`);
@@ -185,31 +167,16 @@ async function main(argv: string[]): Promise<number> {
       const result: SizeResult = { n, lans: lanCount(n), emunet: [], floor: [] };
       results.push(result);
       for (let round = 1; round <= options.rounds; round++) {
-        abort.signal.throwIfAborted();
+        signal.throwIfAborted();
         const e = await emunetRound(ctx, `${LAB_PREFIX}${n}-r${round}`, n);
         result.emunet.push(e);
-        abort.signal.throwIfAborted();
+        signal.throwIfAborted();
         const f = await floorRound(image, `n${n}-r${round}`, n);
         result.floor.push(f);
         log(`N=${n} round ${round}: emunet deploy ${(e.deployMs / 1000).toFixed(2)} s destroy ${(e.destroyMs / 1000).toFixed(2)} s | floor run ${(f.createMs / 1000).toFixed(2)} s rm ${(f.removeMs / 1000).toFixed(2)} s`);
       }
     }
     const summaries = results.map(summarize);
-    process.stdout.write(render(summaries, image) + '\n');
-    if (options.jsonOut) {
-      await mkdir(path.dirname(options.jsonOut), { recursive: true });
-      const engine = await runtime.info();
-      await writeFile(options.jsonOut, JSON.stringify({ bench: 'deploy', at: new Date().toISOString(), image, docker: engine.version, cpus: engine.cpus, kernel: engine.kernel, rounds: options.rounds, sizes: summaries }, null, 2) + '\n');
-      log(`wrote ${options.jsonOut}`);
-    }
-    return 0;
-  } catch (e) {
-    log(`bench:deploy failed: ${e instanceof Error ? e.message : String(e)}`);
-    return abort.signal.aborted ? 130 : 1;
-  } finally {
-    // Runs on failure and on Ctrl-C too: the engine is left as the bench found it.
-    await cleanup({ ...ctx, signal: undefined }).catch((e: unknown) => log(`cleanup failed: ${e instanceof Error ? e.message : String(e)} — remove objects labelled ${BENCH_LABEL} and labs ${LAB_PREFIX}* by hand`));
-  }
-}
-
-main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+    return { report: render(summaries, image), figures: { image, rounds: options.rounds, sizes: summaries } };
+  },
+}).then((code) => { process.exitCode = code; });
