@@ -11,7 +11,7 @@ import { silentReporter, type Lab, type Reporter } from './deploy/lab.js';
 import { runExperiment, type RunSink } from './experiment/runner.js';
 import { ensureAgentImage, type AgentImage } from './images/agent.js';
 import { baseTag } from './images/base.js';
-import { writeEventsCsv, writeMeasurementsCsv } from './results/csv.js';
+import { writeEventsCsv, writeMeasurementsCsv, writeSummaryCsv } from './results/csv.js';
 import { writeManifest, type Manifest } from './results/manifest.js';
 import type { Measurement } from './results/measurement.js';
 import { summarize, type SummaryRow } from './results/summary.js';
@@ -189,7 +189,7 @@ export async function run(topology: Topology, outRoot: string, ctx: Context, opt
   let calibration: CalibrationRow[] | undefined;
   try {
     if (options.calibrate) calibration = await calibrate(lab.name, ctx);
-    await runExperiment(lab, topology.experiment, sink, { runtime: ctx.runtime, runId, reporter: ctx.reporter, signal: ctx.signal, stepTimeoutMs: 600_000 });
+    await runExperiment(lab, topology.experiment, sink, { runtime: ctx.runtime, runId, reporter: ctx.reporter, signal: ctx.signal, stepTimeoutMs: 600_000 }, topology.params);
   } catch (e) {
     failure = e;
   } finally {
@@ -200,7 +200,10 @@ export async function run(topology: Topology, outRoot: string, ctx: Context, opt
   await mkdir(dir, { recursive: true });
   const csv = path.join(dir, 'measurements.csv');
   const manifestPath = path.join(dir, 'manifest.json');
-  await writeMeasurementsCsv(csv, rows);
+  const sweepKeys = topology.experiment.sweep.map((s) => s.key);
+  const summary = summarize(rows);
+  await writeMeasurementsCsv(csv, rows, sweepKeys);
+  await writeSummaryCsv(path.join(dir, 'summary.csv'), summary, sweepKeys);
   await writeEventsCsv(path.join(dir, 'events.csv'), sink.events);
   if (calibration) await writeFile(path.join(dir, 'calibration.csv'), stringify(calibration, { header: true }));
   const manifest: Manifest = {
@@ -209,6 +212,7 @@ export async function run(topology: Topology, outRoot: string, ctx: Context, opt
     topology: { file: topology.file, sha256: topology.hash },
     seed: topology.experiment.seed,
     repetitions: topology.experiment.repeat,
+    sweep: Object.fromEntries(topology.experiment.sweep.map((s) => [s.key, s.values])),
     image: { tag: lab.image, id: (await ctx.images.imageId(lab.image)) ?? '' },
     emunet_version: emunetVersion,
     docker: { version: engine.version, api_version: engine.apiVersion },
@@ -221,11 +225,11 @@ export async function run(topology: Topology, outRoot: string, ctx: Context, opt
     status: failure === undefined ? 'complete' : 'failed',
     ...(failure === undefined ? {} : { error: failure instanceof Error ? failure.message : String(failure) }),
     ...(calibration ? { calibration } : {}),
-    files: { measurements: 'measurements.csv', events: 'events.csv', ...(calibration ? { calibration: 'calibration.csv' } : {}) },
+    files: { measurements: 'measurements.csv', summary: 'summary.csv', events: 'events.csv', ...(calibration ? { calibration: 'calibration.csv' } : {}) },
   };
   await writeManifest(manifestPath, manifest);
   // A failed run still keeps what it measured: the rows are written, then the failure reported.
   if (failure !== undefined) throw new RunFailedError(failure, csv);
   ctx.reporter.done(`${csv} (${rows.length} rows)`);
-  return { dir, csv, manifest: manifestPath, rows, summary: summarize(rows) };
+  return { dir, csv, manifest: manifestPath, rows, summary };
 }

@@ -8,6 +8,7 @@ import { DockerRuntime } from '../runtime/docker.js';
 import { doctor } from '../doctor.js';
 import { emunetVersion } from '../version.js';
 import { cliReporter } from './reporter.js';
+import { planRuns } from '../experiment/plan.js';
 import type { BackendRequest } from '../impairment/backend.js';
 import { parseSettings, type ImpairmentSettings } from '../impairment/settings.js';
 import type { ImpairmentChange } from '../impairment/spec.js';
@@ -73,12 +74,19 @@ export async function main(argv: string[], env: Env): Promise<number> {
     exitCode = result.exitCode;
   });
 
-  program.command('run <topology>').description('deploy, run the experiment, write CSV + manifest, destroy').option('--out <dir>', 'results directory', 'results').option('--json').option('--offline').option(BACKEND_FLAG, BACKEND_HELP).option('--calibrate', 'measure every network against its configuration first (calibration.csv, manifest)').action(async (file: string, o: { out: string; json?: boolean; offline?: boolean; calibrate?: boolean }) => {
+  program.command('run <topology>').description('deploy, run the experiment, write CSV + manifest, destroy').option('--out <dir>', 'results directory', 'results').option('--json').option('--offline').option(BACKEND_FLAG, BACKEND_HELP).option('--calibrate', 'measure every network against its configuration first (calibration.csv, manifest)').option('--dry-run', 'print the runs (sweep points x repetitions, seeds) and stop').action(async (file: string, o: { out: string; json?: boolean; offline?: boolean; calibrate?: boolean; dryRun?: boolean }) => {
     const ctx = context(o);
     const topology = (await api.validate(file, env)).topology;
+    if (o.dryRun) {
+      const runs = topology.experiment ? planRuns(topology.experiment) : [];
+      const keys = topology.experiment?.sweep.map((s) => s.key) ?? [];
+      print(!!o.json, runs, () => `${runs.length} runs of ${topology.experiment?.steps.length ?? 0} steps\n\n${table(['point', ...keys, 'repetition', 'seed'], runs.map((r) => [r.point, ...keys.map((k) => String(r.values[k])), r.repetition, r.seed]))}`);
+      return;
+    }
     const result = await api.run(topology, o.out, ctx, { calibrate: o.calibrate === true });
+    const keys = topology.experiment?.sweep.map((s) => s.key) ?? [];
     print(!!o.json, { dir: result.dir, csv: result.csv, manifest: result.manifest, summary: result.summary }, () =>
-      `${table(['node', 'peer', 'metric', 'n', 'min', 'p50', 'mean', 'p95', 'max', 'unit'], result.summary.map((s) => [s.node, s.peer, s.metric, s.n, fmt(s.min), fmt(s.p50), fmt(s.mean), fmt(s.p95), fmt(s.max), s.unit]))}\n\nmeasurements: ${result.csv}\nmanifest:     ${result.manifest}`,
+      `${table([...keys, 'node', 'peer', 'metric', 'n', 'min', 'p50', 'mean', 'p95', 'max', 'unit'], result.summary.map((s) => [...keys.map((k) => String(s.point[k])), s.node, s.peer, s.metric, s.n, fmt(s.min), fmt(s.p50), fmt(s.mean), fmt(s.p95), fmt(s.max), s.unit]))}\n\nmeasurements: ${result.csv}\nmanifest:     ${result.manifest}`,
     );
   });
 

@@ -2,8 +2,8 @@ import type { Lab, Reporter } from '../deploy/lab.js';
 import { changeImpairment, type ImpairmentEvent } from '../impairment/live.js';
 import { AgentOutputError, parseRecord, type Measurement } from '../results/measurement.js';
 import type { ContainerRuntime } from '../runtime/runtime.js';
-import type { ExperimentDef, ImpairStep, StepDef, WorkloadStep } from '../topology/types.js';
-import { deriveSeed } from './seeds.js';
+import type { ExperimentDef, ImpairStep, ParamValue, StepDef, WorkloadStep } from '../topology/types.js';
+import { networkSettings, planRuns, resolveParams, type ParameterPoint } from './plan.js';
 
 export interface RunOptions {
   runtime: ContainerRuntime;
@@ -26,23 +26,32 @@ export class StepFailedError extends Error {}
 export const workloadArgv = (step: WorkloadStep, seed: number) => ['node', '/opt/emunet/agent.mjs', 'workload', step.run, JSON.stringify({ ...step.args, seed })];
 
 /**
- * Runs every repetition. Within one, steps without `at` run one after another; a step with
- * `at` starts that long after the repetition began, alongside the others (so an impairment
- * can change in the middle of a running workload).
+ * Runs every parameter point `repeat` times on the one lab: between points, the swept network
+ * values are applied as impairment changes. Within a repetition, steps without `at` run one
+ * after another; a step with `at` starts that long after the repetition began, alongside the
+ * others (so an impairment can change in the middle of a running workload).
  */
-export async function runExperiment(lab: Lab, experiment: ExperimentDef, sink: RunSink, o: RunOptions): Promise<void> {
-  const total = experiment.repeat * experiment.steps.length;
+export async function runExperiment(lab: Lab, experiment: ExperimentDef, sink: RunSink, o: RunOptions, params: Record<string, ParamValue> = {}): Promise<void> {
+  const runs = planRuns(experiment);
+  const total = runs.length * experiment.steps.length;
+  const points = Math.max(...runs.map((r) => r.point));
   let done = 0;
-  for (let repetition = 1; repetition <= experiment.repeat; repetition++) {
-    const seed = deriveSeed(experiment.seed, repetition);
+  let currentPoint = 0;
+  for (const { point, values, repetition, seed } of runs) {
+    if (point !== currentPoint) {
+      currentPoint = point;
+      if (Object.keys(values).length > 0) o.reporter.info(`point ${point}/${points}: ${Object.entries(values).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+      await applyPoint(lab, values, o);
+    }
+    const pointParams = { ...params, ...Object.fromEntries(Object.entries(values).filter(([k]) => k.startsWith('params.')).map(([k, v]) => [k.slice('params.'.length), v])) };
     const started = Date.now();
     let sequence = Promise.resolve();
     const timed: Promise<void>[] = [];
     for (const [index, step] of experiment.steps.entries()) {
       const runIt = async () => {
         o.signal?.throwIfAborted();
-        o.reporter.progress(`rep ${repetition}/${experiment.repeat} step ${index + 1}: ${describe(step)}`, done, total);
-        await runStep(lab, step, { repetition, seed, step: index + 1 }, sink, o);
+        o.reporter.progress(`${points > 1 ? `point ${point}/${points} ` : ''}rep ${repetition}/${experiment.repeat} step ${index + 1}: ${describe(step)}`, done, total);
+        await runStep(lab, step, { repetition, seed, step: index + 1, point: values, params: pointParams }, sink, o);
         done++;
       };
       if (step.at === undefined) sequence = sequence.then(runIt);
@@ -61,15 +70,27 @@ interface StepContext {
   repetition: number;
   seed: number;
   step: number;
+  point: ParameterPoint;
+  params: Record<string, ParamValue>;
+}
+
+/** A point's swept network values, on top of the topology's own (reset first, so nothing lingers). */
+async function applyPoint(lab: Lab, values: ParameterPoint, o: RunOptions): Promise<void> {
+  for (const [network, impairment] of networkSettings(values)) {
+    if (lab.impairmentBackend === 'none') throw new StepFailedError(`sweeping networks.${network}: lab ${lab.name} was deployed without an impairment backend`);
+    await changeImpairment(o.runtime, lab.name, { network }, { reset: true }, lab.impairmentBackend);
+    await changeImpairment(o.runtime, lab.name, { network }, { set: impairment }, lab.impairmentBackend);
+  }
 }
 
 async function runStep(lab: Lab, step: StepDef, s: StepContext, sink: RunSink, o: RunOptions): Promise<void> {
   if (step.kind === 'impair') return runImpairStep(lab, step, s, sink, o);
   const node = lab.nodes.find((n) => n.name === step.node);
   if (!node) throw new StepFailedError(`step ${s.step}: node "${step.node}" is not in lab ${lab.name}`);
-  const ctx = { lab: lab.name, run_id: o.runId, repetition: s.repetition, seed: s.seed, step: s.step, workload: step.run, node: step.node, impairment_backend: lab.impairmentBackend };
+  const ctx = { lab: lab.name, run_id: o.runId, point: s.point, repetition: s.repetition, seed: s.seed, step: s.step, workload: step.run, node: step.node, impairment_backend: lab.impairmentBackend };
+  const args = resolveParams(step.args, s.params) as Record<string, unknown>;
   const parseErrors: AgentOutputError[] = [];
-  const result = await o.runtime.exec(node.id, workloadArgv(step, s.seed), {
+  const result = await o.runtime.exec(node.id, workloadArgv({ ...step, args }, s.seed), {
     timeoutMs: o.stepTimeoutMs,
     onStdoutLine: (line) => {
       try {

@@ -8,6 +8,8 @@ export interface Manifest {
   topology: { file: string; sha256: string };
   seed: number;
   repetitions: number;
+  /** Swept keys and their values; every run's seed derives from `seed`, the point and the repetition. */
+  sweep: Record<string, (string | number | boolean)[]>;
   image: { tag: string; id: string };
   emunet_version: string;
   docker: { version: string; api_version: string };
@@ -22,7 +24,7 @@ export interface Manifest {
   error?: string;
   /** Each network measured against its configuration before the experiment (`run --calibrate`). */
   calibration?: CalibrationRow[];
-  files: { measurements: string; events: string; calibration?: string };
+  files: { measurements: string; summary: string; events: string; calibration?: string };
 }
 
 export async function writeManifest(path: string, manifest: Manifest): Promise<void> {

@@ -2,6 +2,8 @@
 export interface Measurement {
   lab: string;
   run_id: string;
+  /** The swept values of this run (one CSV column each); empty without a sweep. */
+  point: Record<string, string | number | boolean>;
   repetition: number;
   seed: number;
   step: number;
@@ -17,11 +19,12 @@ export interface Measurement {
   impairment_backend: string;
 }
 
-export const MEASUREMENT_COLUMNS: (keyof Measurement)[] = ['lab', 'run_id', 'repetition', 'seed', 'step', 'workload', 'node', 'peer', 'metric', 'value', 'unit', 'timestamp', 'impairment_backend'];
+export const MEASUREMENT_COLUMNS: Exclude<keyof Measurement, 'point'>[] = ['lab', 'run_id', 'repetition', 'seed', 'step', 'workload', 'node', 'peer', 'metric', 'value', 'unit', 'timestamp', 'impairment_backend'];
 
 export interface RecordContext {
   lab: string;
   run_id: string;
+  point: Record<string, string | number | boolean>;
   repetition: number;
   seed: number;
   step: number;

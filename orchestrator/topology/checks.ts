@@ -8,6 +8,7 @@ import {
   type Cidr,
 } from './ipv4.js';
 import { impairmentChecks } from './impairment-checks.js';
+import { sweepKeysAndValuesAreKnown } from './sweep-checks.js';
 import type { AttachmentOrigin, TopologyDocument } from './normalize.js';
 import type { Diagnostic, NetworkDef, Topology } from './types.js';
 
@@ -196,6 +197,7 @@ export const checks: readonly Check[] = [
   staticAddressesAreUnique,
   stepsNameKnownNodes,
   ...impairmentChecks,
+  sweepKeysAndValuesAreKnown,
 ];
 
 export function runChecks(context: CheckContext): Diagnostic[] {

@@ -45,6 +45,8 @@ export function substitute(text: string, env: Env): { value: string; problems: S
   const problems: SubstitutionProblem[] = [];
   const value = text.replace(REFERENCE, (match, body: string | undefined, closing: string | undefined) => {
     if (match === '$${') return '${';
+    // ${params.NAME} is the experiment's, resolved per parameter point when steps run.
+    if (body?.startsWith('params.') && closing !== '') return match;
     const parts = closing === '' ? null : VARIABLE.exec(body ?? '');
     if (!parts) {
       problems.push({

@@ -5,7 +5,7 @@ import { parseSettings, type ImpairmentSettings } from '../impairment/settings.j
 import { parseDuration } from '../impairment/units.js';
 import { keyAt, valueAt, type DocLocation } from './doc-path.js';
 import { DEFAULTS } from './schema.js';
-import type { Attachment, ExperimentDef, NetworkDef, NodeDef, StepDef, Topology } from './types.js';
+import type { Attachment, ExperimentDef, NetworkDef, NodeDef, ParamValue, StepDef, Topology } from './types.js';
 
 /** The data as the schema guarantees it: what users write, before defaults. */
 export interface TopologyDocument {
@@ -17,7 +17,9 @@ export interface TopologyDocument {
     seed?: number;
     repeat?: number;
     steps?: StepDocument[];
+    sweep?: Record<string, ParamValue[]>;
   };
+  params?: Record<string, ParamValue>;
 }
 
 export interface NodeDocument {
@@ -60,6 +62,7 @@ export function normalize(document: TopologyDocument, file: string, hash: string
     networks,
     nodes,
     ...(document.experiment === undefined ? {} : { experiment: experiment(document.experiment) }),
+    params: document.params ?? {},
   };
 }
 
@@ -77,6 +80,7 @@ function experiment(document: NonNullable<TopologyDocument['experiment']>): Expe
     seed: document.seed ?? DEFAULTS.seed,
     repeat: document.repeat ?? DEFAULTS.repeat,
     steps: (document.steps ?? []).map(step),
+    sweep: Object.entries(document.sweep ?? {}).map(([key, values]) => ({ key, values })),
   };
 }
 

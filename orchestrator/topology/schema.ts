@@ -14,12 +14,15 @@ const OCTET = '(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])';
 export const IPV4_PATTERN = `^${OCTET}(\\.${OCTET}){3}$`;
 export const CIDR_PATTERN = `^${OCTET}(\\.${OCTET}){3}/(3[0-2]|[12]?[0-9])$`;
 
+export const SWEEP_KEY_PATTERN = '^(params\\.[a-z][a-z0-9_-]*|networks\\.[a-z][a-z0-9-]{0,23}\\.[a-z-]+)$';
+
 /** What each pattern means, for messages: users should not have to read regular expressions. */
 export const PATTERN_MEANINGS: Record<string, string> = {
   [NAME_PATTERN]: 'a lowercase name of at most 24 letters, digits and dashes, starting with a letter',
   [WORKLOAD_PATTERN]: 'a lowercase workload name of letters, digits and dashes, starting with a letter',
   [IPV4_PATTERN]: 'an IPv4 address like 10.213.1.10',
   [CIDR_PATTERN]: 'a subnet in CIDR form like 10.213.1.0/24',
+  [SWEEP_KEY_PATTERN]: 'params.NAME or networks.NETWORK.KEY (an impairment key such as delay)',
   [DURATION_PATTERN]: UNIT_MEANINGS.duration,
   [RATE_PATTERN]: UNIT_MEANINGS.rate,
   [PERCENT_PATTERN]: UNIT_MEANINGS.percent,
@@ -178,7 +181,20 @@ export const topologySchema = {
         seed: { type: 'integer', minimum: 0, default: DEFAULTS.seed, description: `Seed of every random choice, recorded in the run manifest (default ${DEFAULTS.seed}).` },
         repeat: { type: 'integer', minimum: 1, default: DEFAULTS.repeat, description: `How many times the steps are run (default ${DEFAULTS.repeat}).` },
         steps: { type: 'array', description: 'Workloads and impairment changes, in order.', items: step },
+        sweep: {
+          type: 'object',
+          description:
+            'Parameters to vary: each key takes every value in its list, and every combination (the cartesian product, in the order written) is run `repeat` times with its own derived seed. Keys: `params.NAME` (used as ${params.NAME} in step args) or `networks.NET.KEY` for an impairment key of a network (delay, loss, rate, …), applied to the running lab between points.',
+          propertyNames: { pattern: SWEEP_KEY_PATTERN },
+          additionalProperties: { type: 'array', minItems: 1, items: { type: ['string', 'number', 'boolean'] }, description: 'The values this parameter takes, in order.' },
+        },
       },
+    },
+    params: {
+      type: 'object',
+      description: 'Named values for step args (`${params.NAME}`), with their defaults; a sweep varies them.',
+      propertyNames: { pattern: '^[a-z][a-z0-9_-]*$' },
+      additionalProperties: { type: ['string', 'number', 'boolean'] },
     },
   },
 } as const;

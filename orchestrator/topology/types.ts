@@ -67,10 +67,20 @@ export interface ImpairStep {
 
 export type StepDef = WorkloadStep | ImpairStep;
 
+export type ParamValue = string | number | boolean;
+
+/** One swept parameter: `params.NAME` or `networks.NET.KEY`, and its values in order. */
+export interface SweepDef {
+  key: string;
+  values: ParamValue[];
+}
+
 export interface ExperimentDef {
   seed: number;
   repeat: number;
   steps: StepDef[];
+  /** Empty when nothing is swept: one parameter point. */
+  sweep: SweepDef[];
 }
 
 export interface Topology {
@@ -85,6 +95,8 @@ export interface Topology {
   networks: NetworkDef[];
   nodes: NodeDef[];
   experiment?: ExperimentDef;
+  /** Defaults of the values steps use as ${params.NAME}. */
+  params: Record<string, ParamValue>;
 }
 
 export interface PlannedInterface {

@@ -26,7 +26,7 @@ describe('runExperiment', () => {
     const sink = { rows: [] as Measurement[], events: [] };
     const rows = sink.rows;
     const step = { kind: 'workload', node: 'h1', run: 'probe', args: { target: 'r1' } } as const;
-    await runExperiment(lab, { seed: 42, repeat: 2, steps: [step] }, sink, opts(rt));
+    await runExperiment(lab, { seed: 42, repeat: 2, steps: [step], sweep: [] }, sink, opts(rt));
     expect(seen).toEqual([
       ['h1', ...workloadArgv(step, deriveSeed(42, 1))],
       ['h1', ...workloadArgv(step, deriveSeed(42, 2))],
@@ -41,7 +41,7 @@ describe('runExperiment', () => {
     const lab = await labOn(rt);
     const sink = { rows: [] as Measurement[], events: [] };
     const rows = sink.rows;
-    await expect(runExperiment(lab, { seed: 1, repeat: 1, steps: [{ kind: 'workload', node: 'h1', run: 'probe', args: {} }, { kind: 'workload', node: 'r1', run: 'probe', args: {} }] }, sink, opts(rt)))
+    await expect(runExperiment(lab, { seed: 1, repeat: 1, sweep: [], steps: [{ kind: 'workload', node: 'h1', run: 'probe', args: {} }, { kind: 'workload', node: 'r1', run: 'probe', args: {} }] }, sink, opts(rt)))
       .rejects.toThrow(/step 2 \(probe on r1\) failed with exit code 1:\n\s+connect ECONNREFUSED/);
     expect(rows.map((r) => r.value)).toEqual([5]);
   });
@@ -71,6 +71,7 @@ describe('timed and impairment steps', () => {
     await runExperiment(lab, {
       seed: 1,
       repeat: 1,
+      sweep: [],
       steps: [
         { kind: 'workload', node: 'h1', run: 'probe', args: {} },
         { kind: 'impair', at: 60, network: 'a', change: { set: { delayUs: 5000 } } },
@@ -87,6 +88,6 @@ describe('timed and impairment steps', () => {
   it('refuses impairment steps in a lab deployed without a backend', async () => {
     const rt = new FakeRuntime();
     const lab = await labOn(rt);
-    await expect(runExperiment(lab, { seed: 1, repeat: 1, steps: [{ kind: 'impair', network: 'a', change: { reset: true } }] }, { rows: [], events: [] }, opts(rt))).rejects.toThrow(/without an impairment backend/);
+    await expect(runExperiment(lab, { seed: 1, repeat: 1, sweep: [], steps: [{ kind: 'impair', network: 'a', change: { reset: true } }] }, { rows: [], events: [] }, opts(rt))).rejects.toThrow(/without an impairment backend/);
   });
 });

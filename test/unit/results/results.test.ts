@@ -3,7 +3,7 @@ import { measurementsCsv } from '../../../orchestrator/results/csv.js';
 import { AgentOutputError, parseRecord } from '../../../orchestrator/results/measurement.js';
 import { percentile, summarize } from '../../../orchestrator/results/summary.js';
 
-const ctx = { lab: 'hello', run_id: 'r', repetition: 1, seed: 7, step: 1, workload: 'probe', node: 'client', impairment_backend: 'none' };
+const ctx = { lab: 'hello', run_id: 'r', repetition: 1, seed: 7, step: 1, workload: 'probe', node: 'client', impairment_backend: 'none', point: {} };
 const line = (o: object) => JSON.stringify({ type: 'record', unit: 'ms', time: 0, ...o });
 
 describe('agent records', () => {
@@ -46,8 +46,8 @@ describe('summaries', () => {
     const rows = [3, 1, 2].map((value) => parseRecord(line({ metric: 'udp_rtt', value, peer: 's' }), ctx)!);
     rows.push(parseRecord(line({ metric: 'tcp_rtt', value: 9, peer: 's' }), ctx)!);
     expect(summarize(rows)).toEqual([
-      { node: 'client', peer: 's', metric: 'udp_rtt', unit: 'ms', n: 3, min: 1, p50: 2, mean: 2, p95: 3, max: 3 },
-      { node: 'client', peer: 's', metric: 'tcp_rtt', unit: 'ms', n: 1, min: 9, p50: 9, mean: 9, p95: 9, max: 9 },
+      { point: {}, node: 'client', peer: 's', metric: 'udp_rtt', unit: 'ms', n: 3, min: 1, p5: 1, p50: 2, mean: 2, p95: 3, max: 3, stddev: 1, ci95: 1.96 / Math.sqrt(3) },
+      { point: {}, node: 'client', peer: 's', metric: 'tcp_rtt', unit: 'ms', n: 1, min: 9, p5: 9, p50: 9, mean: 9, p95: 9, max: 9, stddev: 0, ci95: 0 },
     ]);
   });
 });
