@@ -13,10 +13,12 @@ beforeAll(async () => {
   out = await mkdtemp(path.join(os.tmpdir(), 'emunet-cli-'));
   await emunet('destroy', 'hello');
   await emunet('destroy', 'link-changes');
+  await emunet('destroy', 'delay-sweep');
 });
 afterAll(async () => {
   await emunet('destroy', 'hello');
   await emunet('destroy', 'link-changes');
+  await emunet('destroy', 'delay-sweep');
   await rm(out, { recursive: true, force: true });
 });
 
@@ -61,6 +63,25 @@ describe('emunet CLI', () => {
     expect(Math.min(...after)).toBeGreaterThan(55);
     expect(rows.some((c) => c[8] === 'udp_lost')).toBe(true);
     expect(await labObjects('link-changes')).toBe(0);
+  });
+
+  it('run: a sweep of the one-way delay gives one summary row per point, RTT following 2 x delay', async () => {
+    const dry = await emunet('run', 'topologies/delay-sweep.yaml', '--dry-run', '--json');
+    const planned = JSON.parse(dry.stdout) as { point: number; seed: number }[];
+    expect(planned).toHaveLength(9);
+    const r = await emunet('run', 'topologies/delay-sweep.yaml', '--out', out);
+    expect(r.exitCode).toBe(0);
+    const dir = path.dirname(/measurements: (.*)/.exec(r.stdout)![1]!);
+    const [header, ...rows] = (await readFile(path.join(dir, 'summary.csv'), 'utf8')).trim().split('\n');
+    expect(header!.startsWith('networks.wan.delay,node,peer,metric,unit,n,mean,stddev,ci95')).toBe(true);
+    const p50 = Object.fromEntries(rows.filter((l) => l.includes(',udp_rtt,')).map((l) => l.split(',')).map((c) => [c[0], Number(c[11])]));
+    for (const [delay, expected] of [['5ms', 10], ['20ms', 40], ['50ms', 100]] as const) {
+      expect(p50[delay]).toBeGreaterThan(expected);
+      expect(p50[delay]).toBeLessThan(expected + 3);
+    }
+    // Every run's seed is the planned one: the same topology and seed reproduce every decision.
+    const seeds = new Set((await readFile(path.join(dir, 'measurements.csv'), 'utf8')).trim().split('\n').slice(1).map((l) => Number(l.split(',')[3])));
+    expect([...seeds].sort()).toEqual(planned.map((p) => p.seed).sort());
   });
 
   it('deploy, inspect, exec and destroy', async () => {
