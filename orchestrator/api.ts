@@ -80,8 +80,11 @@ export async function deploy(topology: Topology, ctx: Context): Promise<Lab> {
   return lab;
 }
 
+/** Configured impairment, impairment steps, or swept network values all need a backend from the start. */
 const needsImpairment = (topology: Topology, plan: LabPlan) =>
-  plan.nodes.some((n) => n.interfaces.some((i) => Object.keys(i.impairment).length > 0)) || (topology.experiment?.steps.some((s) => s.kind === 'impair') ?? false);
+  plan.nodes.some((n) => n.interfaces.some((i) => Object.keys(i.impairment).length > 0)) ||
+  (topology.experiment?.steps.some((s) => s.kind === 'impair') ?? false) ||
+  (topology.experiment?.sweep.some((s) => s.key.startsWith('networks.')) ?? false);
 
 /** Probes the kernel, picks the backend, and checks every interface's impairment fits it, before anything is created. */
 async function pickBackend(plan: LabPlan, image: string, ctx: Context): Promise<{ backend: ImpairmentBackend; seeded: boolean }> {
