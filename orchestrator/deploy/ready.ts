@@ -8,7 +8,7 @@ interface Waiter { node: string; id: string }
  * Resolves when every agent has printed its `ready` line. Fails as soon as one reports an
  * error or exits, or at the timeout, naming the nodes and showing their last log lines.
  */
-export async function waitReady(runtime: ContainerRuntime, waiters: Waiter[], timeoutMs: number, signal?: AbortSignal): Promise<void> {
+export async function waitReady(runtime: ContainerRuntime, waiters: Waiter[], timeoutMs: number, signal?: AbortSignal, since?: number): Promise<void> {
   const pending = new Set(waiters.map((w) => w.node));
   const stops: (() => void)[] = [];
   try {
@@ -30,7 +30,7 @@ export async function waitReady(runtime: ContainerRuntime, waiters: Waiter[], ti
           try { event = JSON.parse(line); } catch { return; }
           if (event.type === 'ready' && pending.delete(w.node) && pending.size === 0) { clearTimeout(timer); resolve(); }
           if (event.type === 'error') { clearTimeout(timer); void fail([w], `node ${w.node} failed to start: ${event.message}`); }
-        }).then((stop) => stops.push(stop), (e: unknown) => { clearTimeout(timer); reject(e); });
+        }, since).then((stop) => stops.push(stop), (e: unknown) => { clearTimeout(timer); reject(e); });
       }
     });
   } finally {

@@ -2,7 +2,8 @@ import type { Lab, Reporter } from '../deploy/lab.js';
 import { changeImpairment, type ImpairmentEvent } from '../impairment/live.js';
 import { AgentOutputError, parseRecord, type Measurement } from '../results/measurement.js';
 import type { ContainerRuntime } from '../runtime/runtime.js';
-import type { ExperimentDef, ImpairStep, ParamValue, StepDef, WorkloadStep } from '../topology/types.js';
+import { waitReady } from '../deploy/ready.js';
+import type { ExperimentDef, FaultStep, ImpairStep, ParamValue, StepDef, WorkloadStep } from '../topology/types.js';
 import { networkSettings, planRuns, resolveParams, type ParameterPoint } from './plan.js';
 
 export interface RunOptions {
@@ -15,9 +16,12 @@ export interface RunOptions {
 }
 
 /** Where a run's results accumulate as they arrive, so a failure loses nothing measured before it. */
+/** A timestamped change during a run: an impairment change, or a fault (`change: { fault }`). */
+export type RunEvent = Omit<ImpairmentEvent, 'change'> & { change: ImpairmentEvent['change'] | { fault: string }; run_id: string; repetition: number; step: number };
+
 export interface RunSink {
   rows: Measurement[];
-  events: (ImpairmentEvent & { run_id: string; repetition: number; step: number })[];
+  events: RunEvent[];
 }
 
 export class StepFailedError extends Error {}
@@ -64,7 +68,8 @@ export async function runExperiment(lab: Lab, experiment: ExperimentDef, sink: R
   o.reporter.progress('experiment', done, total);
 }
 
-const describe = (step: StepDef) => (step.kind === 'workload' ? `${step.run} on ${step.node}` : `impair ${step.node ? `${step.node}:` : ''}${step.network}`);
+const describe = (step: StepDef) =>
+  step.kind === 'workload' ? `${step.run} on ${step.node}` : step.kind === 'fault' ? `${step.action} ${step.node}` : `impair ${step.node ? `${step.node}:` : ''}${step.network}`;
 
 interface StepContext {
   repetition: number;
@@ -85,6 +90,7 @@ async function applyPoint(lab: Lab, values: ParameterPoint, o: RunOptions): Prom
 
 async function runStep(lab: Lab, step: StepDef, s: StepContext, sink: RunSink, o: RunOptions): Promise<void> {
   if (step.kind === 'impair') return runImpairStep(lab, step, s, sink, o);
+  if (step.kind === 'fault') return runFaultStep(lab, step, s, sink, o);
   const node = lab.nodes.find((n) => n.name === step.node);
   if (!node) throw new StepFailedError(`step ${s.step}: node "${step.node}" is not in lab ${lab.name}`);
   const ctx = { lab: lab.name, run_id: o.runId, point: s.point, repetition: s.repetition, seed: s.seed, step: s.step, workload: step.run, node: step.node, impairment_backend: lab.impairmentBackend };
@@ -113,6 +119,18 @@ async function runImpairStep(lab: Lab, step: ImpairStep, s: StepContext, sink: R
   const events = await changeImpairment(o.runtime, lab.name, { network: step.network, node: step.node }, step.change, lab.impairmentBackend);
   sink.events.push(...events.map((e) => ({ ...e, run_id: o.runId, repetition: s.repetition, step: s.step })));
 }
+
+/** Kill, pause, resume or restart a node; a restarted node counts only once its agent is ready again. */
+async function runFaultStep(lab: Lab, step: FaultStep, s: StepContext, sink: RunSink, o: RunOptions): Promise<void> {
+  const node = lab.nodes.find((n) => n.name === step.node);
+  if (!node) throw new StepFailedError(`step ${s.step}: node "${step.node}" is not in lab ${lab.name}`);
+  const since = Date.now() / 1000;
+  await o.runtime.control(node.id, step.action === 'resume' ? 'unpause' : step.action);
+  if (step.action === 'restart') await waitReady(o.runtime, [{ node: node.name, id: node.id }], RESTART_READY_MS, o.signal, since);
+  sink.events.push({ time: new Date().toISOString(), lab: lab.name, node: node.name, network: '', change: { fault: step.action }, impairment: {}, run_id: o.runId, repetition: s.repetition, step: s.step });
+}
+
+const RESTART_READY_MS = 60_000;
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {

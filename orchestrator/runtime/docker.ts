@@ -150,14 +150,20 @@ export class DockerRuntime implements ContainerRuntime, ImageStore {
     return demuxBuffer(buf);
   }
 
-  async followLogs(id: string, onLine: (line: string) => void): Promise<() => void> {
+  async followLogs(id: string, onLine: (line: string) => void, since?: number): Promise<() => void> {
     const stream = (await engine(`follow logs of ${id.slice(0, 12)}`, () =>
-      this.docker.getContainer(id).logs({ stdout: true, stderr: true, follow: true }),
+      this.docker.getContainer(id).logs({ stdout: true, stderr: true, follow: true, ...(since === undefined ? {} : { since }) }),
     )) as unknown as Readable;
     const sink = lineSplitter(onLine);
     this.docker.modem.demuxStream(stream, sink, sink);
     stream.on('error', () => undefined); // destroyed on stop; nothing to report
     return () => stream.destroy();
+  }
+
+  async control(id: string, action: 'kill' | 'pause' | 'unpause' | 'restart'): Promise<void> {
+    const c = this.docker.getContainer(id);
+    const calls = { kill: () => c.kill(), pause: () => c.pause(), unpause: () => c.unpause(), restart: () => c.restart({ t: 0 }) };
+    await engine(`${action} ${id.slice(0, 12)}`, calls[action]);
   }
 
   async copyFrom(id: string, path: string): Promise<Buffer> {

@@ -85,8 +85,10 @@ export interface ContainerRuntime {
   exec(id: string, argv: string[], options?: ExecOptions): Promise<ExecResult>;
   /** The last `tail` lines of the container's output. */
   logs(id: string, tail: number): Promise<string>;
-  /** Streams output lines from the start; returns a function that stops following. */
-  followLogs(id: string, onLine: (line: string) => void): Promise<() => void>;
+  /** Streams output lines from the start (or from `since`, seconds since the epoch); returns a function that stops following. */
+  followLogs(id: string, onLine: (line: string) => void, since?: number): Promise<() => void>;
+  /** Fault injection: kill (SIGKILL), pause / unpause (cgroup freezer), restart. */
+  control(id: string, action: 'kill' | 'pause' | 'unpause' | 'restart'): Promise<void>;
   /** A tar archive of `path` inside the container. */
   copyFrom(id: string, path: string): Promise<Buffer>;
 }

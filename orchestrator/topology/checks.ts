@@ -171,11 +171,11 @@ const staticAddressesAreUnique: Check = ({ topology, attachmentOrigin, report })
 const stepsNameKnownNodes: Check = ({ topology, report }) => {
   const known = topology.nodes.map((n) => n.name);
   return (topology.experiment?.steps ?? []).flatMap((step, i) => {
-    if (step.kind !== 'workload' || known.includes(step.node)) return [];
+    if (step.kind === 'impair' || known.includes(step.node)) return [];
     const suggestion = closestName(step.node, known);
     return [
       report(
-        valueAt(['experiment', 'steps', i, 'node']),
+        valueAt(['experiment', 'steps', i, step.kind === 'fault' ? step.action : 'node']),
         `unknown node "${step.node}"; expected one of [${known.join(', ')}]`,
         suggestion === undefined ? 'use the name of a node declared under `nodes:`' : `did you mean "${suggestion}"?`,
       ),

@@ -5,6 +5,7 @@ import { accumulateChange, effectiveImpairment } from '../impairment/effective.j
 import { SETTINGS, settingKey, type SettingKey } from '../impairment/settings.js';
 import type { ImpairmentChange, LinkImpairment } from '../impairment/spec.js';
 import { impairmentProblems, type ImpairmentProblem } from '../impairment/validate.js';
+import { FAULT_KEYS } from './normalize.js';
 import type { CheckContext } from './checks.js';
 import { closestName } from './closest-name.js';
 import { keyAt, valueAt, type PathSegment } from './doc-path.js';
@@ -23,6 +24,13 @@ const membersOf = (topology: Topology, network: string) => topology.nodes.filter
 
 export const stepsAreOneKind: Check = ({ document, report }) =>
   (document.experiment?.steps ?? []).flatMap((step, i) => {
+    const faults = FAULT_KEYS.filter((key) => step[key] !== undefined);
+    if (faults.length > 0) {
+      const others = [...faults.slice(1), ...(['impair', 'node', 'run', 'args'] as const).filter((key) => step[key] !== undefined)];
+      return others.length === 0
+        ? []
+        : [report(keyAt([...stepPath(i), faults[0]!]), `a fault step does one thing to one node (\`${faults[0]}: NODE\`); this one also has ${others.join(', ')}`, 'split it into separate steps')];
+    }
     if (step.impair === undefined) return [];
     const workloadKeys = (['node', 'run', 'args'] as const).filter((key) => step[key] !== undefined);
     if (workloadKeys.length === 0) return [];

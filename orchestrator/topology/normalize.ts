@@ -37,7 +37,13 @@ export interface StepDocument {
   run?: string;
   args?: Record<string, unknown>;
   impair?: ImpairDocument;
+  kill?: string;
+  pause?: string;
+  resume?: string;
+  restart?: string;
 }
+
+export const FAULT_KEYS = ['kill', 'pause', 'resume', 'restart'] as const;
 
 export type ImpairDocument = { network: string; node?: string; reset?: true } & ImpairmentSettings;
 
@@ -88,6 +94,8 @@ function experiment(document: NonNullable<TopologyDocument['experiment']>): Expe
 function step(document: StepDocument): StepDef {
   // The schema checked the pattern: parseDuration cannot fail here.
   const at = document.at === undefined ? {} : { at: (parseDuration(document.at) ?? 0) / 1000 };
+  const fault = FAULT_KEYS.find((key) => document[key] !== undefined);
+  if (fault !== undefined) return { kind: 'fault', ...at, action: fault, node: document[fault]! };
   const impair = document.impair;
   if (impair === undefined) return { kind: 'workload', ...at, node: document.node ?? '', run: document.run ?? '', args: document.args ?? {} };
   return {

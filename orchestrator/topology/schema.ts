@@ -129,9 +129,20 @@ const workloadName = { type: 'string', pattern: WORKLOAD_PATTERN, description: '
 
 // One object type for both kinds of step (a `oneOf` would report the other kind's errors):
 // with `impair` it changes impairments, otherwise it runs a workload and needs `node` and `run`.
+/** Fault injection: what happens to a node's container. */
+export const FAULTS = {
+  kill: 'Kill the node (SIGKILL): it stops answering at once, as a crashed host would.',
+  pause: 'Freeze every process of the node (cgroup freezer): it holds state but does not answer.',
+  resume: 'Unfreeze a paused node.',
+  restart: 'Start the node again (after `kill`, or as a reboot): its agent comes back with the topology\'s configuration; changes made while running are gone.',
+} as const;
+export type FaultAction = keyof typeof FAULTS;
+
+const faultProperties = Object.fromEntries(Object.entries(FAULTS).map(([action, description]) => [action, name(description)]));
+
 const step = {
   type: 'object',
-  description: 'Run one workload on one node (`node`, `run`, `args`), or change impairments (`impair`).',
+  description: 'Run one workload on one node (`node`, `run`, `args`), change impairments (`impair`), or inject a fault (`kill`, `pause`, `resume`, `restart`: NODE).',
   additionalProperties: false,
   properties: {
     at: atSchema,
@@ -139,10 +150,11 @@ const step = {
     run: workloadName,
     args: { type: 'object', description: 'Workload arguments, passed to the workload untouched.' },
     impair,
+    ...faultProperties,
   },
   // (`properties` repeated so that ajv's strict mode sees the required keys declared, and so
   // that "missing key" messages can quote their descriptions.)
-  if: { properties: { impair: true }, required: ['impair'] },
+  if: { anyOf: ['impair', ...Object.keys(FAULTS)].map((key) => ({ properties: { [key]: true }, required: [key] })) },
   else: { properties: { node: workloadNode, run: workloadName }, required: ['node', 'run'] },
 } as const;
 

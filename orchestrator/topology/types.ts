@@ -65,7 +65,16 @@ export interface ImpairStep {
   change: ImpairmentChange;
 }
 
-export type StepDef = WorkloadStep | ImpairStep;
+/** Fault injection on one node's container. */
+export interface FaultStep {
+  kind: 'fault';
+  /** Offset from the start of the repetition, milliseconds. */
+  at?: number;
+  action: 'kill' | 'pause' | 'resume' | 'restart';
+  node: string;
+}
+
+export type StepDef = WorkloadStep | ImpairStep | FaultStep;
 
 export type ParamValue = string | number | boolean;
 

@@ -14,11 +14,13 @@ beforeAll(async () => {
   await emunet('destroy', 'hello');
   await emunet('destroy', 'link-changes');
   await emunet('destroy', 'delay-sweep');
+  await emunet('destroy', 'faults');
 });
 afterAll(async () => {
   await emunet('destroy', 'hello');
   await emunet('destroy', 'link-changes');
   await emunet('destroy', 'delay-sweep');
+  await emunet('destroy', 'faults');
   await rm(out, { recursive: true, force: true });
 });
 
@@ -82,6 +84,22 @@ describe('emunet CLI', () => {
     // Every run's seed is the planned one: the same topology and seed reproduce every decision.
     const seeds = new Set((await readFile(path.join(dir, 'measurements.csv'), 'utf8')).trim().split('\n').slice(1).map((l) => Number(l.split(',')[3])));
     expect([...seeds].sort()).toEqual(planned.map((p) => p.seed).sort());
+  });
+
+  it('run: faults (kill, restart, pause, resume) interrupt the probed node and are timed in events.csv', async () => {
+    const r = await emunet('run', 'test/fixtures/valid/faults.yaml', '--out', out);
+    expect(r.exitCode).toBe(0);
+    const dir = path.dirname(/measurements: (.*)/.exec(r.stdout)![1]!);
+    const events = (await readFile(path.join(dir, 'events.csv'), 'utf8')).trim().split('\n').slice(1);
+    expect(events.map((l) => /fault"":""(\w+)/.exec(l)?.[1])).toEqual(['kill', 'restart', 'pause', 'resume']);
+    const [killedAt, restartedAt] = events.map((l) => Date.parse(l.split(',')[4]!));
+    const rows = (await readFile(path.join(dir, 'measurements.csv'), 'utf8')).trim().split('\n').slice(1).map((l) => l.split(','));
+    const at = (c: string[]) => Date.parse(c[11]!);
+    // Between the kill and the restart nothing answers; after the restart the node answers again.
+    expect(rows.filter((c) => c[8] === 'udp_rtt' && at(c) > killedAt! + 150 && at(c) < restartedAt! - 150)).toEqual([]);
+    expect(rows.filter((c) => c[8] === 'udp_lost').length).toBeGreaterThan(5);
+    expect(rows.some((c) => c[8] === 'udp_rtt' && at(c) > restartedAt!)).toBe(true);
+    expect(await labObjects('faults')).toBe(0);
   });
 
   it('deploy, inspect, exec and destroy', async () => {

@@ -70,6 +70,11 @@ export class FakeRuntime implements ContainerRuntime, ImageStore {
     if (c) setTimeout(() => this.startLines(c.spec).forEach(onLine), 1);
     return () => undefined;
   }
+  async control(id: string, action: string): Promise<void> {
+    this.calls.push(`${action} ${id}`);
+    const c = this.containers.get(id);
+    if (c) c.state = action === 'kill' ? 'exited' : action === 'pause' ? 'paused' : 'running';
+  }
   async copyFrom(): Promise<Buffer> {
     return Buffer.alloc(0);
   }
