@@ -8,7 +8,7 @@ import { deployLab } from './deploy/deploy.js';
 import { destroyLab, type DestroyReport } from './deploy/destroy.js';
 import { LABEL, labLabels } from './deploy/labels.js';
 import { silentReporter, type Lab, type Reporter } from './deploy/lab.js';
-import { runExperiment, type RunSink } from './experiment/runner.js';
+import { runExperiment, type RunFailure, type RunSink } from './experiment/runner.js';
 import { ensureAgentImage, type AgentImage } from './images/agent.js';
 import { baseTag } from './images/base.js';
 import { writeEventsCsv, writeMeasurementsCsv, writeSummaryCsv } from './results/csv.js';
@@ -172,6 +172,8 @@ export class RunFailedError extends Error {
 }
 
 export interface RunResult {
+  /** Runs whose steps failed; the others completed (manifest status `partial`). */
+  failedRuns: RunFailure[];
   dir: string;
   csv: string;
   manifest: string;
@@ -186,7 +188,7 @@ export async function run(topology: Topology, outRoot: string, ctx: Context, opt
   const runId = startedAt.toISOString().replace(/:/g, '-').replace(/\.\d+Z$/, '');
   const dir = path.resolve(outRoot, topology.name, runId);
   const lab = await deploy(topology, ctx);
-  const sink: RunSink = { rows: [], events: [] };
+  const sink: RunSink = { rows: [], events: [], failures: [] };
   const rows = sink.rows;
   let failure: unknown;
   let calibration: CalibrationRow[] | undefined;
@@ -196,11 +198,13 @@ export async function run(topology: Topology, outRoot: string, ctx: Context, opt
   } catch (e) {
     failure = e;
   } finally {
+    // The agents' own logs go with the results: what a node said is often why a figure is odd.
+    await mkdir(path.join(dir, 'logs'), { recursive: true });
+    await Promise.all(lab.nodes.map(async (n) => writeFile(path.join(dir, 'logs', `${n.name}.log`), await ctx.runtime.logs(n.id, 100_000).catch((e: Error) => `(logs unavailable: ${e.message})\n`))));
     await destroy(lab.name, ctx);
     ctx.reporter.done(`destroyed lab ${lab.name}`);
   }
   const engine = await ctx.runtime.info();
-  await mkdir(dir, { recursive: true });
   const csv = path.join(dir, 'measurements.csv');
   const manifestPath = path.join(dir, 'manifest.json');
   const sweepKeys = topology.experiment.sweep.map((s) => s.key);
@@ -225,7 +229,8 @@ export async function run(topology: Topology, outRoot: string, ctx: Context, opt
     started_at: startedAt.toISOString(),
     ended_at: now().toISOString(),
     measurements: rows.length,
-    status: failure === undefined ? 'complete' : 'failed',
+    status: failure !== undefined ? 'failed' : sink.failures.length > 0 ? 'partial' : 'complete',
+    failed_runs: sink.failures,
     ...(failure === undefined ? {} : { error: failure instanceof Error ? failure.message : String(failure) }),
     ...(calibration ? { calibration } : {}),
     files: { measurements: 'measurements.csv', summary: 'summary.csv', events: 'events.csv', ...(calibration ? { calibration: 'calibration.csv' } : {}) },
@@ -234,5 +239,5 @@ export async function run(topology: Topology, outRoot: string, ctx: Context, opt
   // A failed run still keeps what it measured: the rows are written, then the failure reported.
   if (failure !== undefined) throw new RunFailedError(failure, csv);
   ctx.reporter.done(`${csv} (${rows.length} rows)`);
-  return { dir, csv, manifest: manifestPath, rows, summary };
+  return { dir, csv, manifest: manifestPath, rows, summary, failedRuns: sink.failures };
 }

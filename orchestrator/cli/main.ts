@@ -84,6 +84,10 @@ export async function main(argv: string[], env: Env): Promise<number> {
       return;
     }
     const result = await api.run(topology, o.out, ctx, { calibrate: o.calibrate === true });
+    if (result.failedRuns.length > 0) {
+      process.stderr.write(`✘ ${result.failedRuns.length} run(s) failed; the others completed. Failures are in ${result.manifest} (failed_runs)\n`);
+      exitCode = 1;
+    }
     const keys = topology.experiment?.sweep.map((s) => s.key) ?? [];
     print(!!o.json, { dir: result.dir, csv: result.csv, manifest: result.manifest, summary: result.summary }, () =>
       `${table([...keys, 'node', 'peer', 'metric', 'n', 'min', 'p50', 'mean', 'p95', 'max', 'unit'], result.summary.map((s) => [...keys.map((k) => String(s.point[k])), s.node, s.peer, s.metric, s.n, fmt(s.min), fmt(s.p50), fmt(s.mean), fmt(s.p95), fmt(s.max), s.unit]))}\n\nmeasurements: ${result.csv}\nmanifest:     ${result.manifest}`,

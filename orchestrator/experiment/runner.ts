@@ -19,9 +19,19 @@ export interface RunOptions {
 /** A timestamped change during a run: an impairment change, or a fault (`change: { fault }`). */
 export type RunEvent = Omit<ImpairmentEvent, 'change'> & { change: ImpairmentEvent['change'] | { fault: string }; run_id: string; repetition: number; step: number };
 
+/** A run that failed: the experiment goes on with the next one, and the failure is kept. */
+export interface RunFailure {
+  point: number;
+  values: ParameterPoint;
+  repetition: number;
+  seed: number;
+  error: string;
+}
+
 export interface RunSink {
   rows: Measurement[];
   events: RunEvent[];
+  failures: RunFailure[];
 }
 
 export class StepFailedError extends Error {}
@@ -31,7 +41,8 @@ export const workloadArgv = (step: WorkloadStep, seed: number) => ['node', '/opt
 
 /**
  * Runs every parameter point `repeat` times on the one lab: between points, the swept network
- * values are applied as impairment changes. Within a repetition, steps without `at` run one
+ * values are applied as impairment changes. A run whose step fails is recorded in
+ * `sink.failures` (with the agent's stderr) and the next run starts. Within a repetition, steps without `at` run one
  * after another; a step with `at` starts that long after the repetition began, alongside the
  * others (so an impairment can change in the middle of a running workload).
  */
@@ -63,7 +74,13 @@ export async function runExperiment(lab: Lab, experiment: ExperimentDef, sink: R
     }
     const outcomes = await Promise.allSettled([sequence, ...timed]);
     const failed = outcomes.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw failed.reason;
+    if (failed) {
+      // Ctrl-C ends the experiment; a failing workload only ends its own run.
+      o.signal?.throwIfAborted();
+      const error = failed.reason instanceof Error ? failed.reason.message : String(failed.reason);
+      sink.failures.push({ point, values, repetition, seed, error });
+      o.reporter.info(`run failed (point ${point}, repetition ${repetition}): ${error.split('\n')[0]}`);
+    }
   }
   o.reporter.progress('experiment', done, total);
 }

@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises';
+import type { RunFailure } from '../experiment/runner.js';
 import type { CalibrationRow } from '../impairment/calibrate.js';
 
 /** Everything needed to reproduce a run and to judge its figures (DESIGN.md contract 5). */
@@ -20,7 +21,9 @@ export interface Manifest {
   started_at: string;
   ended_at: string;
   measurements: number;
-  status: 'complete' | 'failed';
+  /** `partial`: some runs failed (see failed_runs), the others are in the CSV. */
+  status: 'complete' | 'partial' | 'failed';
+  failed_runs: RunFailure[];
   error?: string;
   /** Each network measured against its configuration before the experiment (`run --calibrate`). */
   calibration?: CalibrationRow[];

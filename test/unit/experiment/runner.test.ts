@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { deployLab } from '../../../orchestrator/deploy/deploy.js';
 import { silentReporter } from '../../../orchestrator/deploy/lab.js';
-import { runExperiment, workloadArgv } from '../../../orchestrator/experiment/runner.js';
+import { runExperiment, workloadArgv, type RunFailure } from '../../../orchestrator/experiment/runner.js';
 import { deriveSeed } from '../../../orchestrator/experiment/seeds.js';
 import type { Measurement } from '../../../orchestrator/results/measurement.js';
 import { FakeRuntime } from '../../support/fake-runtime.js';
@@ -23,7 +23,7 @@ describe('runExperiment', () => {
       return { exitCode: 0, stdout: `log line\n${record(1)}\n${record(2)}\n`, stderr: '' };
     };
     const lab = await labOn(rt);
-    const sink = { rows: [] as Measurement[], events: [] };
+    const sink = { rows: [] as Measurement[], events: [], failures: [] as RunFailure[] };
     const rows = sink.rows;
     const step = { kind: 'workload', node: 'h1', run: 'probe', args: { target: 'r1' } } as const;
     await runExperiment(lab, { seed: 42, repeat: 2, steps: [step], sweep: [] }, sink, opts(rt));
@@ -34,16 +34,28 @@ describe('runExperiment', () => {
     expect(rows.map((r) => [r.repetition, r.value, r.node, r.run_id])).toEqual([[1, 1, 'h1', 'run1'], [1, 2, 'h1', 'run1'], [2, 1, 'h1', 'run1'], [2, 2, 'h1', 'run1']]);
   });
 
-  it('keeps what was measured before a step fails, and says why it failed', async () => {
+  it('records a failing run with the agent\'s stderr, keeps what it measured, and goes on with the next run', async () => {
     const rt = new FakeRuntime();
     let calls = 0;
-    rt.execHandler = () => (++calls === 1 ? { exitCode: 0, stdout: record(5), stderr: '' } : { exitCode: 1, stdout: '', stderr: 'connect ECONNREFUSED' });
+    // Repetition 1: step 1 measures, step 2 fails. Repetition 2: both succeed.
+    rt.execHandler = () => (++calls === 2 ? { exitCode: 1, stdout: '', stderr: 'connect ECONNREFUSED' } : { exitCode: 0, stdout: record(calls), stderr: '' });
     const lab = await labOn(rt);
-    const sink = { rows: [] as Measurement[], events: [] };
-    const rows = sink.rows;
-    await expect(runExperiment(lab, { seed: 1, repeat: 1, sweep: [], steps: [{ kind: 'workload', node: 'h1', run: 'probe', args: {} }, { kind: 'workload', node: 'r1', run: 'probe', args: {} }] }, sink, opts(rt)))
-      .rejects.toThrow(/step 2 \(probe on r1\) failed with exit code 1:\n\s+connect ECONNREFUSED/);
-    expect(rows.map((r) => r.value)).toEqual([5]);
+    const sink = { rows: [] as Measurement[], events: [], failures: [] as RunFailure[] };
+    await runExperiment(lab, { seed: 1, repeat: 2, sweep: [], steps: [{ kind: 'workload', node: 'h1', run: 'probe', args: {} }, { kind: 'workload', node: 'r1', run: 'probe', args: {} }] }, sink, opts(rt));
+    expect(sink.failures).toHaveLength(1);
+    expect(sink.failures[0]).toMatchObject({ point: 1, repetition: 1 });
+    expect(sink.failures[0]!.error).toMatch(/step 2 \(probe on r1\) failed with exit code 1:\n\s+connect ECONNREFUSED/);
+    expect(sink.rows.map((r) => [r.repetition, r.value])).toEqual([[1, 1], [2, 3], [2, 4]]);
+  });
+
+  it('stops at Ctrl-C instead of going on', async () => {
+    const rt = new FakeRuntime();
+    const abort = new AbortController();
+    rt.execHandler = () => { abort.abort(new Error('interrupted by SIGINT')); return { exitCode: 0, stdout: record(1), stderr: '' }; };
+    const lab = await labOn(rt);
+    const sink = { rows: [] as Measurement[], events: [], failures: [] as RunFailure[] };
+    await expect(runExperiment(lab, { seed: 1, repeat: 3, sweep: [], steps: [{ kind: 'workload', node: 'h1', run: 'probe', args: {} }, { kind: 'workload', node: 'h1', run: 'probe', args: {} }] }, sink, { ...opts(rt), signal: abort.signal })).rejects.toThrow(/SIGINT/);
+    expect(sink.rows).toHaveLength(1);
   });
 });
 
@@ -67,7 +79,7 @@ describe('timed and impairment steps', () => {
       return { exitCode: 0, stdout: record(1), stderr: '' };
     };
     const lab = { ...(await labOn(rt)), impairmentBackend: 'userspace' as const };
-    const sink = { rows: [] as Measurement[], events: [] as never[] };
+    const sink = { rows: [] as Measurement[], events: [] as never[], failures: [] };
     await runExperiment(lab, {
       seed: 1,
       repeat: 1,
@@ -88,6 +100,8 @@ describe('timed and impairment steps', () => {
   it('refuses impairment steps in a lab deployed without a backend', async () => {
     const rt = new FakeRuntime();
     const lab = await labOn(rt);
-    await expect(runExperiment(lab, { seed: 1, repeat: 1, sweep: [], steps: [{ kind: 'impair', network: 'a', change: { reset: true } }] }, { rows: [], events: [] }, opts(rt))).rejects.toThrow(/without an impairment backend/);
+    const sink = { rows: [], events: [], failures: [] as RunFailure[] };
+    await runExperiment(lab, { seed: 1, repeat: 1, sweep: [], steps: [{ kind: 'impair', network: 'a', change: { reset: true } }] }, sink, opts(rt));
+    expect(sink.failures[0]!.error).toMatch(/without an impairment backend/);
   });
 });
