@@ -8,6 +8,7 @@ import { deployLab } from './deploy/deploy.js';
 import { destroyLab, type DestroyReport } from './deploy/destroy.js';
 import { LABEL, labLabels } from './deploy/labels.js';
 import { silentReporter, type Lab, type Reporter } from './deploy/lab.js';
+import { withExpectations } from './experiment/expect.js';
 import { runExperiment, type RunFailure, type RunSink } from './experiment/runner.js';
 import { ensureAgentImage, type AgentImage } from './images/agent.js';
 import { baseTag } from './images/base.js';
@@ -208,7 +209,7 @@ export async function run(topology: Topology, outRoot: string, ctx: Context, opt
   const csv = path.join(dir, 'measurements.csv');
   const manifestPath = path.join(dir, 'manifest.json');
   const sweepKeys = topology.experiment.sweep.map((s) => s.key);
-  const summary = summarize(rows);
+  const summary = withExpectations(summarize(rows), topology);
   await writeMeasurementsCsv(csv, rows, sweepKeys);
   await writeSummaryCsv(path.join(dir, 'summary.csv'), summary, sweepKeys);
   await writeEventsCsv(path.join(dir, 'events.csv'), sink.events);

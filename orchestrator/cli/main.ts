@@ -90,7 +90,7 @@ export async function main(argv: string[], env: Env): Promise<number> {
     }
     const keys = topology.experiment?.sweep.map((s) => s.key) ?? [];
     print(!!o.json, { dir: result.dir, csv: result.csv, manifest: result.manifest, summary: result.summary }, () =>
-      `${table([...keys, 'node', 'peer', 'metric', 'n', 'min', 'p50', 'mean', 'p95', 'max', 'unit'], result.summary.map((s) => [...keys.map((k) => String(s.point[k])), s.node, s.peer, s.metric, s.n, fmt(s.min), fmt(s.p50), fmt(s.mean), fmt(s.p95), fmt(s.max), s.unit]))}\n\nmeasurements: ${result.csv}\nmanifest:     ${result.manifest}`,
+      `${table([...keys, 'node', 'peer', 'metric', 'n', 'min', 'p50', 'mean', 'p95', 'max', 'unit', 'expected', 'ratio'], result.summary.map((s) => [...keys.map((k) => String(s.point[k])), s.node, s.peer, s.metric, s.n, fmt(s.min), fmt(s.p50), fmt(s.mean), fmt(s.p95), fmt(s.max), s.unit, s.expected === undefined ? '' : fmt(s.expected), s.ratio === undefined ? '' : s.ratio.toFixed(3)]))}\n\nmeasurements: ${result.csv}\nmanifest:     ${result.manifest}`,
     );
   });
 

@@ -33,6 +33,6 @@ export async function writeEventsCsv(path: string, events: EventRow[]): Promise<
 
 /** summary.csv: one row per parameter point, node, peer and metric. */
 export async function writeSummaryCsv(path: string, rows: SummaryRow[], sweepKeys: string[]): Promise<void> {
-  const columns = [...sweepKeys, 'node', 'peer', 'metric', 'unit', 'n', 'mean', 'stddev', 'ci95', 'min', 'p5', 'p50', 'p95', 'max'];
+  const columns = [...sweepKeys, 'node', 'peer', 'metric', 'unit', 'n', 'mean', 'stddev', 'ci95', 'min', 'p5', 'p50', 'p95', 'max', 'expected', 'ratio'];
   await writeFile(path, stringify(rows.map((r) => ({ ...r.point, ...r })), { header: true, columns }));
 }

@@ -18,6 +18,10 @@ export interface SummaryRow {
   stddev: number;
   /** Half-width of the 95% confidence interval of the mean (normal approximation, 1.96·s/√n). */
   ci95: number;
+  /** What the experiment's `expect:` formula predicts for this metric at this point. */
+  expected?: number;
+  /** mean / expected. */
+  ratio?: number;
 }
 
 /** Nearest-rank percentile of sorted values. */

@@ -8,7 +8,7 @@ import {
   type Cidr,
 } from './ipv4.js';
 import { impairmentChecks } from './impairment-checks.js';
-import { sweepKeysAndValuesAreKnown } from './sweep-checks.js';
+import { expectationsAreComputable, sweepKeysAndValuesAreKnown } from './sweep-checks.js';
 import type { AttachmentOrigin, TopologyDocument } from './normalize.js';
 import type { Diagnostic, NetworkDef, Topology } from './types.js';
 
@@ -198,6 +198,7 @@ export const checks: readonly Check[] = [
   stepsNameKnownNodes,
   ...impairmentChecks,
   sweepKeysAndValuesAreKnown,
+  expectationsAreComputable,
 ];
 
 export function runChecks(context: CheckContext): Diagnostic[] {

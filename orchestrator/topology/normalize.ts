@@ -18,6 +18,7 @@ export interface TopologyDocument {
     repeat?: number;
     steps?: StepDocument[];
     sweep?: Record<string, ParamValue[]>;
+    expect?: Record<string, string>;
   };
   params?: Record<string, ParamValue>;
 }
@@ -87,6 +88,7 @@ function experiment(document: NonNullable<TopologyDocument['experiment']>): Expe
     repeat: document.repeat ?? DEFAULTS.repeat,
     steps: (document.steps ?? []).map(step),
     sweep: Object.entries(document.sweep ?? {}).map(([key, values]) => ({ key, values })),
+    expect: document.expect ?? {},
   };
 }
 

@@ -193,6 +193,13 @@ export const topologySchema = {
         seed: { type: 'integer', minimum: 0, default: DEFAULTS.seed, description: `Seed of every random choice, recorded in the run manifest (default ${DEFAULTS.seed}).` },
         repeat: { type: 'integer', minimum: 1, default: DEFAULTS.repeat, description: `How many times the steps are run (default ${DEFAULTS.repeat}).` },
         steps: { type: 'array', description: 'Workloads and impairment changes, in order.', items: step },
+        expect: {
+          type: 'object',
+          description:
+            'Expected value of a metric, by formula, written beside the measured one in summary.csv (expected, ratio = mean / expected). Formulas use + - * / ^ ( ), min max ceil floor sqrt log2, params.NAME and networks.NET.KEY (delay and jitter in ms, rate in Mbit/s, loss in %), e.g. `udp_rtt: "2 * networks.wan.delay"`.',
+          propertyNames: { pattern: '^[a-z][a-z0-9_]*$' },
+          additionalProperties: { type: 'string', description: 'The formula of the expected value.' },
+        },
         sweep: {
           type: 'object',
           description:

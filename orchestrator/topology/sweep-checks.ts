@@ -1,6 +1,9 @@
 // Checks of `experiment.sweep`: every swept key names something that exists, and every value is
 // one that key accepts, so a long sweep never fails at its 40th point over a typo.
 import { parseSettings, SETTINGS_ON, type ImpairmentSettings, type SettingKey } from '../impairment/settings.js';
+import { namesAt } from '../experiment/expect.js';
+import { evaluate } from '../experiment/expression.js';
+import { parameterPoints } from '../experiment/plan.js';
 import type { CheckContext } from './checks.js';
 import { closestName } from './closest-name.js';
 import { keyAt, valueAt } from './doc-path.js';
@@ -33,5 +36,22 @@ export function sweepKeysAndValuesAreKnown({ topology, report }: CheckContext): 
         return [report(valueAt(['experiment', 'sweep', key, i]), (e as Error).message)];
       }
     });
+  });
+}
+
+/** Every `expect:` formula parses and uses only names it will have, checked at every point. */
+export function expectationsAreComputable({ topology, report }: CheckContext): Diagnostic[] {
+  const experiment = topology.experiment;
+  if (!experiment) return [];
+  const points = parameterPoints(experiment.sweep);
+  return Object.entries(experiment.expect).flatMap(([metric, formula]) => {
+    for (const point of points) {
+      try {
+        evaluate(formula, namesAt(topology, point));
+      } catch (e) {
+        return [report(valueAt(['experiment', 'expect', metric]), (e as Error).message, 'use params.NAME (numbers declared under `params:`) and networks.NET.KEY (delay, jitter in ms; rate in Mbit/s; loss in %)')];
+      }
+    }
+    return [];
   });
 }

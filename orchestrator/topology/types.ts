@@ -90,6 +90,8 @@ export interface ExperimentDef {
   steps: StepDef[];
   /** Empty when nothing is swept: one parameter point. */
   sweep: SweepDef[];
+  /** metric -> formula of its expected value (see experiment/expression.ts). */
+  expect: Record<string, string>;
 }
 
 export interface Topology {

@@ -75,7 +75,12 @@ describe('emunet CLI', () => {
     expect(r.exitCode).toBe(0);
     const dir = path.dirname(/measurements: (.*)/.exec(r.stdout)![1]!);
     const [header, ...rows] = (await readFile(path.join(dir, 'summary.csv'), 'utf8')).trim().split('\n');
-    expect(header!.startsWith('networks.wan.delay,node,peer,metric,unit,n,mean,stddev,ci95')).toBe(true);
+    expect(header).toBe('networks.wan.delay,node,peer,metric,unit,n,mean,stddev,ci95,min,p5,p50,p95,max,expected,ratio');
+    // The formula beside the measurement: expected 2 x delay, measured within a few percent above it.
+    const ratios = rows.filter((l) => l.includes(',udp_rtt,')).map((l) => l.split(',')).map((c) => [Number(c[14]), Number(c[15])]);
+    expect(ratios.map(([e]) => e)).toEqual([10, 40, 100]);
+    for (const [, ratio] of ratios) expect(ratio).toBeGreaterThan(1);
+    for (const [, ratio] of ratios) expect(ratio).toBeLessThan(1.25);
     const p50 = Object.fromEntries(rows.filter((l) => l.includes(',udp_rtt,')).map((l) => l.split(',')).map((c) => [c[0], Number(c[11])]));
     for (const [delay, expected] of [['5ms', 10], ['20ms', 40], ['50ms', 100]] as const) {
       expect(p50[delay]).toBeGreaterThan(expected);

@@ -16,7 +16,7 @@ describe('experiment plan', () => {
   });
 
   it('runs every point `repeat` times, each with its own reproducible seed', () => {
-    const experiment = { seed: 42, repeat: 3, steps: [], sweep: [{ key: 'params.n', values: [1, 2, 3] }] };
+    const experiment = { seed: 42, repeat: 3, steps: [], expect: {}, sweep: [{ key: 'params.n', values: [1, 2, 3] }] };
     const runs = planRuns(experiment);
     expect(runs.map((r) => [r.point, r.repetition])).toEqual([[1, 1], [1, 2], [1, 3], [2, 1], [2, 2], [2, 3], [3, 1], [3, 2], [3, 3]]);
     expect(new Set(runs.map((r) => r.seed)).size).toBe(9);
@@ -27,7 +27,7 @@ describe('experiment plan', () => {
   });
 
   it('keeps the plain repetition seeds when nothing is swept', () => {
-    expect(planRuns({ seed: 7, repeat: 2, steps: [], sweep: [] }).map((r) => r.seed)).toEqual([deriveSeed(7, 1), deriveSeed(7, 2)]);
+    expect(planRuns({ seed: 7, repeat: 2, steps: [], sweep: [], expect: {} }).map((r) => r.seed)).toEqual([deriveSeed(7, 1), deriveSeed(7, 2)]);
   });
 
   it('turns swept network values into impairment settings, per network', () => {

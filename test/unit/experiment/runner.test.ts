@@ -26,7 +26,7 @@ describe('runExperiment', () => {
     const sink = { rows: [] as Measurement[], events: [], failures: [] as RunFailure[] };
     const rows = sink.rows;
     const step = { kind: 'workload', node: 'h1', run: 'probe', args: { target: 'r1' } } as const;
-    await runExperiment(lab, { seed: 42, repeat: 2, steps: [step], sweep: [] }, sink, opts(rt));
+    await runExperiment(lab, { seed: 42, repeat: 2, steps: [step], sweep: [], expect: {} }, sink, opts(rt));
     expect(seen).toEqual([
       ['h1', ...workloadArgv(step, deriveSeed(42, 1))],
       ['h1', ...workloadArgv(step, deriveSeed(42, 2))],
@@ -41,7 +41,7 @@ describe('runExperiment', () => {
     rt.execHandler = () => (++calls === 2 ? { exitCode: 1, stdout: '', stderr: 'connect ECONNREFUSED' } : { exitCode: 0, stdout: record(calls), stderr: '' });
     const lab = await labOn(rt);
     const sink = { rows: [] as Measurement[], events: [], failures: [] as RunFailure[] };
-    await runExperiment(lab, { seed: 1, repeat: 2, sweep: [], steps: [{ kind: 'workload', node: 'h1', run: 'probe', args: {} }, { kind: 'workload', node: 'r1', run: 'probe', args: {} }] }, sink, opts(rt));
+    await runExperiment(lab, { seed: 1, repeat: 2, sweep: [], expect: {}, steps: [{ kind: 'workload', node: 'h1', run: 'probe', args: {} }, { kind: 'workload', node: 'r1', run: 'probe', args: {} }] }, sink, opts(rt));
     expect(sink.failures).toHaveLength(1);
     expect(sink.failures[0]).toMatchObject({ point: 1, repetition: 1 });
     expect(sink.failures[0]!.error).toMatch(/step 2 \(probe on r1\) failed with exit code 1:\n\s+connect ECONNREFUSED/);
@@ -54,7 +54,7 @@ describe('runExperiment', () => {
     rt.execHandler = () => { abort.abort(new Error('interrupted by SIGINT')); return { exitCode: 0, stdout: record(1), stderr: '' }; };
     const lab = await labOn(rt);
     const sink = { rows: [] as Measurement[], events: [], failures: [] as RunFailure[] };
-    await expect(runExperiment(lab, { seed: 1, repeat: 3, sweep: [], steps: [{ kind: 'workload', node: 'h1', run: 'probe', args: {} }, { kind: 'workload', node: 'h1', run: 'probe', args: {} }] }, sink, { ...opts(rt), signal: abort.signal })).rejects.toThrow(/SIGINT/);
+    await expect(runExperiment(lab, { seed: 1, repeat: 3, sweep: [], expect: {}, steps: [{ kind: 'workload', node: 'h1', run: 'probe', args: {} }, { kind: 'workload', node: 'h1', run: 'probe', args: {} }] }, sink, { ...opts(rt), signal: abort.signal })).rejects.toThrow(/SIGINT/);
     expect(sink.rows).toHaveLength(1);
   });
 });
@@ -83,7 +83,7 @@ describe('timed and impairment steps', () => {
     await runExperiment(lab, {
       seed: 1,
       repeat: 1,
-      sweep: [],
+      sweep: [], expect: {},
       steps: [
         { kind: 'workload', node: 'h1', run: 'probe', args: {} },
         { kind: 'impair', at: 60, network: 'a', change: { set: { delayUs: 5000 } } },
@@ -101,7 +101,7 @@ describe('timed and impairment steps', () => {
     const rt = new FakeRuntime();
     const lab = await labOn(rt);
     const sink = { rows: [], events: [], failures: [] as RunFailure[] };
-    await runExperiment(lab, { seed: 1, repeat: 1, sweep: [], steps: [{ kind: 'impair', network: 'a', change: { reset: true } }] }, sink, opts(rt));
+    await runExperiment(lab, { seed: 1, repeat: 1, sweep: [], expect: {}, steps: [{ kind: 'impair', network: 'a', change: { reset: true } }] }, sink, opts(rt));
     expect(sink.failures[0]!.error).toMatch(/without an impairment backend/);
   });
 });

@@ -1,0 +1,45 @@
+// Models beside measurements: an experiment's `expect:` gives, per metric, the value the
+// lecture's formula predicts at each parameter point; summary rows carry it and the ratio
+// measured/expected.
+import type { SummaryRow } from '../results/summary.js';
+import type { LinkImpairment } from '../impairment/spec.js';
+import type { Topology } from '../topology/types.js';
+import { evaluate } from './expression.js';
+import { networkSettings, type ParameterPoint } from './plan.js';
+
+/** Network values as formulas use them: times in ms, rates in Mbit/s, shares in percent. */
+const UNITS: Partial<Record<keyof LinkImpairment, [string, number]>> = {
+  delayUs: ['delay', 1000],
+  jitterUs: ['jitter', 1000],
+  lossPct: ['loss', 1],
+  rateBps: ['rate', 1e6],
+  duplicatePct: ['duplicate', 1],
+  corruptPct: ['corrupt', 1],
+  reorderPct: ['reorder', 1],
+};
+
+/** Every name an expression may use at one point: params (default or swept) and each network's values. */
+export function namesAt(topology: Topology, point: ParameterPoint): Record<string, number> {
+  const names: Record<string, number> = {};
+  for (const [key, value] of Object.entries(topology.params)) if (typeof value === 'number') names[`params.${key}`] = value;
+  for (const [key, value] of Object.entries(point)) if (key.startsWith('params.') && typeof value === 'number') names[key] = value;
+  const swept = networkSettings(point);
+  for (const network of topology.networks) {
+    const values = { ...network.impairment, ...swept.get(network.name) };
+    for (const [field, [name, divisor]] of Object.entries(UNITS) as [keyof LinkImpairment, [string, number]][]) {
+      names[`networks.${network.name}.${name}`] = ((values[field] as number | undefined) ?? 0) / divisor;
+    }
+  }
+  return names;
+}
+
+/** The summary with `expected` and `ratio` (mean / expected) on every row whose metric has an expectation. */
+export function withExpectations(rows: SummaryRow[], topology: Topology): SummaryRow[] {
+  const expect = topology.experiment?.expect ?? {};
+  return rows.map((row) => {
+    const formula = expect[row.metric];
+    if (formula === undefined) return row;
+    const expected = evaluate(formula, namesAt(topology, row.point));
+    return { ...row, expected, ratio: row.mean / expected };
+  });
+}
