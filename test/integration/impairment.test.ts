@@ -61,8 +61,9 @@ describe('link impairment (userspace backend)', () => {
   it('a member\'s own delay applies to what it sends: RTT a<->c = delay(a) + delay(c)', async () => {
     await api.impair(LAB, { network: 'wan' }, { set: { delayUs: 10_000 } }, ctx);
     await api.impair(LAB, { network: 'wan', node: 'c' }, { set: { delayUs: 30_000 } }, ctx);
-    expect(Math.abs((await pingMedian('a', 'c', 10)) - 40)).toBeLessThanOrEqual(1.2);
-    expect(Math.abs((await pingMedian('a', 'b', 10)) - 20)).toBeLessThanOrEqual(0.6);
+    // Which delays add up is the point here (accuracy is the test above): a millisecond of slack.
+    expect(Math.abs((await pingMedian('a', 'c', 10)) - 40)).toBeLessThanOrEqual(1);
+    expect(Math.abs((await pingMedian('a', 'b', 10)) - 20)).toBeLessThanOrEqual(1);
   });
 
   it.each([1, 10, 50])('rate %i Mbit/s gives TCP goodput within 10%', async (mbit) => {
