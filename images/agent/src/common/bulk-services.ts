@@ -10,11 +10,13 @@ export const SOURCE_PORT = 19;
 
 const CHUNK = Buffer.alloc(64 * 1024, 0x61);
 
-/** Receipt the sink sends when the sender half-closes: what arrived, and over how long. */
+/** Receipt the sink sends when the sender half-closes: what had arrived by when. */
 export interface Receipt {
   bytes: number;
   firstByteMs: number;
   lastByteMs: number;
+  /** [ms since the first byte, bytes received so far], every ~50 ms, so the sender can leave out a start-up period. */
+  progress: [number, number][];
 }
 
 const now = () => Number(process.hrtime.bigint()) / 1e6;
@@ -24,14 +26,17 @@ export async function startBulkServices(): Promise<() => void> {
     let bytes = 0;
     let first = 0;
     let last = 0;
+    const progress: [number, number][] = [];
     socket.on('data', (d: Buffer) => {
       const t = now();
       if (bytes === 0) first = t;
       bytes += d.length;
       last = t;
+      if (progress.length === 0 || t - first - progress[progress.length - 1]![0] >= 50) progress.push([t - first, bytes]);
     });
     socket.on('end', () => {
-      const receipt: Receipt = { bytes, firstByteMs: first, lastByteMs: last };
+      progress.push([last - first, bytes]);
+      const receipt: Receipt = { bytes, firstByteMs: first, lastByteMs: last, progress };
       socket.end(JSON.stringify(receipt));
     });
     socket.on('error', () => socket.destroy());

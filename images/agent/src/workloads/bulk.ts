@@ -7,7 +7,7 @@ import { numberArg, stringArg, type Workload } from './workload.js';
 //   upload:   this node sends to the target's sink for `seconds`; the sink reports a receipt.
 //   download: this node reads from the target's source for `seconds`.
 // The first `skip` seconds (TCP slow start, the token bucket's initial burst) are excluded
-// from the download figure, so it reports the steady rate the link allows.
+// from both figures, so they report the steady rate the link allows.
 
 const CHUNK = Buffer.alloc(64 * 1024, 0x62);
 const now = () => Number(process.hrtime.bigint()) / 1e6;
@@ -23,14 +23,14 @@ export const bulk: Workload = {
     const skip = numberArg(args, 'skip', 1);
     if (direction !== 'upload' && direction !== 'download') throw new Error(`argument "direction" must be upload or download, found ${JSON.stringify(direction)}`);
     log(`bulk ${direction} with ${target} for ${seconds} s`);
-    const goodput = direction === 'upload' ? await upload(target, seconds) : await download(target, seconds, skip);
+    const goodput = direction === 'upload' ? await upload(target, seconds, skip) : await download(target, seconds, skip);
     record(`goodput_${direction}`, round(goodput), 'Mbit/s', { peer: target });
   },
 };
 
-async function upload(target: string, seconds: number): Promise<number> {
+async function upload(target: string, seconds: number, skip: number): Promise<number> {
   const socket = await connect(target, SINK_PORT);
-  const deadline = now() + seconds * 1000;
+  const deadline = now() + (skip + seconds) * 1000;
   await new Promise<void>((resolve, reject) => {
     socket.on('error', reject);
     const pump = () => {
@@ -49,7 +49,10 @@ async function upload(target: string, seconds: number): Promise<number> {
     socket.end();
   });
   const receipt = JSON.parse(reply) as Receipt;
-  return mbit(receipt.bytes, receipt.lastByteMs - receipt.firstByteMs);
+  // From the first progress mark after the start-up period to the last byte.
+  const [fromMs, fromBytes] = receipt.progress.find(([t]) => t >= skip * 1000) ?? [0, 0];
+  const [toMs, toBytes] = receipt.progress[receipt.progress.length - 1]!;
+  return mbit(toBytes - fromBytes, toMs - fromMs);
 }
 
 async function download(target: string, seconds: number, skip: number): Promise<number> {
