@@ -50,8 +50,8 @@ export function contextDefaults(runtime: ContainerRuntime & ImageStore, owner: s
 }
 
 /** Loads and validates a topology and plans it against the networks that exist now. */
-export async function validate(file: string, env: Env, runtime?: ContainerRuntime): Promise<{ topology: Topology; plan: LabPlan }> {
-  const topology = await loadTopology(file, env);
+export async function validate(file: string, env: Env, runtime?: ContainerRuntime, overrides: string[] = []): Promise<{ topology: Topology; plan: LabPlan }> {
+  const topology = await loadTopology(file, env, overrides);
   const taken = runtime ? (await runtime.listNetworks()).flatMap((n) => n.subnets) : [];
   return { topology, plan: planLab(topology, { taken }) };
 }

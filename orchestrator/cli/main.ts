@@ -47,14 +47,14 @@ export async function main(argv: string[], env: Env): Promise<number> {
     .exitOverride()
     .showHelpAfterError();
 
-  program.command('validate <topology>').description('check a topology file and show the planned lab').option('--json', 'machine-readable output').action(async (file: string, o: { json?: boolean }) => {
-    const { topology, plan } = await api.validate(file, env);
+  program.command('validate <topology>').description('check a topology file and show the planned lab').option('--json', 'machine-readable output').option(SET_FLAG, SET_HELP, collect, []).action(async (file: string, o: { json?: boolean; set: string[] }) => {
+    const { topology, plan } = await api.validate(file, env, undefined, o.set);
     print(!!o.json, plan, () => `✔ ${topology.file} is valid: lab ${plan.lab}, ${plan.nodes.length} nodes, ${plan.networks.length} networks\n\n${planTable(plan)}`);
   });
 
-  program.command('deploy <topology>').description('build the lab and wait until every agent is ready').option('--json').option('--offline', 'never try the registry for the base image').option(BACKEND_FLAG, BACKEND_HELP).action(async (file: string, o: { json?: boolean; offline?: boolean }) => {
+  program.command('deploy <topology>').description('build the lab and wait until every agent is ready').option('--json').option('--offline', 'never try the registry for the base image').option(BACKEND_FLAG, BACKEND_HELP).option(SET_FLAG, SET_HELP, collect, []).action(async (file: string, o: { json?: boolean; offline?: boolean; set: string[] }) => {
     const ctx = context(o);
-    const topology = (await api.validate(file, env)).topology;
+    const topology = (await api.validate(file, env, undefined, o.set)).topology;
     const lab = await api.deploy(topology, ctx);
     print(!!o.json, lab, () => `${planTable(lab.plan)}\n\nnext: emunet exec ${lab.name} ${lab.nodes[0]?.name ?? 'NODE'} -- ip route   ·   emunet destroy ${lab.name}`);
   });
@@ -74,9 +74,9 @@ export async function main(argv: string[], env: Env): Promise<number> {
     exitCode = result.exitCode;
   });
 
-  program.command('run <topology>').description('deploy, run the experiment, write CSV + manifest, destroy').option('--out <dir>', 'results directory', 'results').option('--json').option('--offline').option(BACKEND_FLAG, BACKEND_HELP).option('--calibrate', 'measure every network against its configuration first (calibration.csv, manifest)').option('--dry-run', 'print the runs (sweep points x repetitions, seeds) and stop').action(async (file: string, o: { out: string; json?: boolean; offline?: boolean; calibrate?: boolean; dryRun?: boolean }) => {
+  program.command('run <topology>').description('deploy, run the experiment, write CSV + manifest, destroy').option('--out <dir>', 'results directory', 'results').option('--json').option('--offline').option(BACKEND_FLAG, BACKEND_HELP).option('--calibrate', 'measure every network against its configuration first (calibration.csv, manifest)').option('--dry-run', 'print the runs (sweep points x repetitions, seeds) and stop').option(SET_FLAG, SET_HELP, collect, []).action(async (file: string, o: { out: string; json?: boolean; offline?: boolean; calibrate?: boolean; dryRun?: boolean; set: string[] }) => {
     const ctx = context(o);
-    const topology = (await api.validate(file, env)).topology;
+    const topology = (await api.validate(file, env, undefined, o.set)).topology;
     if (o.dryRun) {
       const runs = topology.experiment ? planRuns(topology.experiment) : [];
       const keys = topology.experiment?.sweep.map((s) => s.key) ?? [];
@@ -153,6 +153,10 @@ export async function main(argv: string[], env: Env): Promise<number> {
 }
 
 export class UsageError extends Error {}
+
+const SET_FLAG = '--set <path=value>';
+const SET_HELP = 'override a topology value before validation, e.g. --set experiment.repeat=10 (repeatable)';
+const collect = (value: string, previous: string[]) => [...previous, value];
 
 const BACKEND_FLAG = '--impairment-backend <backend>';
 const BACKEND_HELP = 'auto (netem if the kernel has it, else userspace) | netem | userspace';

@@ -9,6 +9,7 @@ import { contentHash } from './hash.js';
 import { interpolate, type Env } from './interpolate.js';
 import { attachmentOrigin, normalize } from './normalize.js';
 import { validateDocument } from './schema-errors.js';
+import { parseDocument } from 'yaml';
 import { SourceDocument } from './source.js';
 import type { Topology } from './types.js';
 
@@ -17,10 +18,11 @@ import type { Topology } from './types.js';
  * ('<inline>' for text with no file). `env` supplies `${VAR}` values; pass process.env from
  * the CLI, or a fixed map in tests. Throws TopologyError.
  */
-export function parseTopology(text: string, file: string, env: Env): Topology {
+export function parseTopology(text: string, file: string, env: Env, overrides: string[] = []): Topology {
   const source = SourceDocument.parse(text, file);
   const unresolved = interpolate(source, env);
   if (unresolved.length > 0) throw new TopologyError(unresolved);
+  applyOverrides(source, overrides);
   const data = source.data();
   const document = validateDocument(data, source);
   const topology = normalize(document, file, contentHash(data));
@@ -35,7 +37,23 @@ export function parseTopology(text: string, file: string, env: Env): Topology {
 }
 
 /** Reads and parses a topology file. Messages use `file` as given; `Topology.file` is absolute. */
-export async function loadTopology(file: string, env: Env): Promise<Topology> {
+/**
+ * `--set PATH=VALUE` (e.g. `experiment.repeat=10`, `networks.wan.delay=20ms`): the value, read as
+ * YAML, replaces or adds the key at that dotted path before validation, so it is checked like the
+ * file itself. Errors about it point at the line that holds (or would hold) the key.
+ */
+function applyOverrides(source: SourceDocument, overrides: string[]): void {
+  for (const override of overrides) {
+    const eq = override.indexOf('=');
+    if (eq <= 0) {
+      throw new TopologyError([{ file: source.file, line: 1, col: 1, path: '', message: `--set "${override}": expected PATH=VALUE, e.g. experiment.repeat=10`, hint: 'write the dotted path of a key, "=", and its value' }]);
+    }
+    const path = override.slice(0, eq).split('.');
+    source.document.setIn(path, parseDocument(override.slice(eq + 1)).toJS());
+  }
+}
+
+export async function loadTopology(file: string, env: Env, overrides: string[] = []): Promise<Topology> {
   const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
     throw new TopologyError([
       {
@@ -48,5 +66,5 @@ export async function loadTopology(file: string, env: Env): Promise<Topology> {
       },
     ]);
   });
-  return { ...parseTopology(text, file, env), file: resolve(file) };
+  return { ...parseTopology(text, file, env, overrides), file: resolve(file) };
 }

@@ -75,3 +75,20 @@ describe('loadTopology', () => {
     await expect(loadTopology('no/such/lab.yaml', {})).rejects.toThrow('no/such/lab.yaml:1:1 cannot read the topology file (ENOENT)');
   });
 });
+
+describe('--set overrides', () => {
+  const text = 'name: t\nnetworks:\n  wan: { delay: 5ms }\nnodes:\n  a: { role: host, networks: [wan] }\nexperiment:\n  repeat: 3\n  steps: []\n';
+
+  it('replace or add a value at a dotted path before validation, changing the hash', () => {
+    const plain = parseTopology(text, 't.yaml', {});
+    const changed = parseTopology(text, 't.yaml', {}, ['experiment.repeat=10', 'networks.wan.loss=1%', 'experiment.seed=7']);
+    expect(changed.experiment).toMatchObject({ repeat: 10, seed: 7 });
+    expect(changed.networks[0]!.impairment).toEqual({ delayUs: 5000, lossPct: 1 });
+    expect(changed.hash).not.toBe(plain.hash);
+  });
+
+  it('are validated like the file, and a malformed one says what is expected', () => {
+    expect(() => parseTopology(text, 't.yaml', {}, ['networks.wan.delay=ten'])).toThrow(/t\.yaml:3:17 networks\.wan\.delay: expected a duration/);
+    expect(() => parseTopology(text, 't.yaml', {}, ['repeat'])).toThrow(/--set "repeat": expected PATH=VALUE/);
+  });
+});
