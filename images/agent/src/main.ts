@@ -1,5 +1,6 @@
 // The emunet agent: PID 1 of every lab container (`agent daemon`), and the entry point the
-// orchestrator execs to run a workload (`agent workload NAME JSON_ARGS`).
+// orchestrator execs to run a workload (`agent workload NAME JSON_ARGS`), change a link
+// (`agent impair JSON`) or read the links' settings (`agent status`).
 import type { ImpairmentBackend, ImpairmentChange } from '../../../orchestrator/impairment/spec.js';
 import { callControl, serveControl } from './common/control.js';
 import { readNodeConfig } from './common/node-config.js';
