@@ -15,6 +15,7 @@ import type { ImpairmentChange } from '../impairment/spec.js';
 import { describeError } from './errors.js';
 import { table } from './table.js';
 import type { LabPlan } from '../topology/types.js';
+import type { SummaryRow } from '../results/summary.js';
 import { topologySchema } from '../topology/schema.js';
 
 type Env = Record<string, string | undefined>;
@@ -90,7 +91,7 @@ export async function main(argv: string[], env: Env): Promise<number> {
     }
     const keys = topology.experiment?.sweep.map((s) => s.key) ?? [];
     print(!!o.json, { dir: result.dir, csv: result.csv, manifest: result.manifest, summary: result.summary }, () =>
-      `${table([...keys, 'node', 'peer', 'metric', 'n', 'min', 'p50', 'mean', 'p95', 'max', 'unit', 'expected', 'ratio'], result.summary.map((s) => [...keys.map((k) => String(s.point[k])), s.node, s.peer, s.metric, s.n, fmt(s.min), fmt(s.p50), fmt(s.mean), fmt(s.p95), fmt(s.max), s.unit, s.expected === undefined ? '' : fmt(s.expected), s.ratio === undefined ? '' : s.ratio.toFixed(3)]))}\n\nmeasurements: ${result.csv}\nmanifest:     ${result.manifest}`,
+      `${summaryTable(result.summary, keys)}\n\nmeasurements: ${result.csv}\nmanifest:     ${result.manifest}`,
     );
   });
 
@@ -186,6 +187,18 @@ function impairChange(o: Record<string, string | boolean | undefined>): Impairme
 }
 
 const camel = (flag: string) => flag.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
+
+/** The run's summary; `expected` and `ratio` columns only when the experiment has `expect:` formulas. */
+function summaryTable(rows: SummaryRow[], keys: string[]): string {
+  const expectations = rows.some((r) => r.expected !== undefined);
+  return table(
+    [...keys, 'node', 'peer', 'metric', 'n', 'min', 'p50', 'mean', 'p95', 'max', 'unit', ...(expectations ? ['expected', 'ratio'] : [])],
+    rows.map((r) => [
+      ...keys.map((k) => String(r.point[k])), r.node, r.peer, r.metric, r.n, fmt(r.min), fmt(r.p50), fmt(r.mean), fmt(r.p95), fmt(r.max), r.unit,
+      ...(expectations ? [r.expected === undefined ? '' : fmt(r.expected), r.ratio === undefined ? '' : r.ratio.toFixed(3)] : []),
+    ]),
+  );
+}
 
 const fmt = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(3));
 
