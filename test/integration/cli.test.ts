@@ -61,8 +61,12 @@ describe('emunet CLI', () => {
     const before = rtt.filter((c) => Date.parse(c[11]!) < delayRaisedAt - 200).map((c) => Number(c[9]));
     const after = rtt.filter((c) => Date.parse(c[11]!) > delayRaisedAt + 200 && Date.parse(c[11]!) < delayRaisedAt + 1800).map((c) => Number(c[9]));
     // 5 ms one-way on both networks: 20 ms round trip; then 25 ms on right: 60 ms.
-    expect(Math.max(...before)).toBeLessThan(30);
+    // Medians: a single probe can be late (the VM is busy), but none can be early: delay is a floor.
+    const median = (v: number[]) => [...v].sort((x, y) => x - y)[Math.floor(v.length / 2)]!;
+    expect(median(before)).toBeLessThan(25);
+    expect(Math.min(...before)).toBeGreaterThan(19.5);
     expect(Math.min(...after)).toBeGreaterThan(55);
+    expect(median(after)).toBeLessThan(65);
     expect(rows.some((c) => c[8] === 'udp_lost')).toBe(true);
     expect(await labObjects('link-changes')).toBe(0);
   });
