@@ -33,11 +33,6 @@ function tokenize(text: string): Token[] {
   return tokens;
 }
 
-/** Names the expression uses, so a topology can be checked before anything runs. */
-export function expressionNames(text: string): string[] {
-  return tokenize(text).flatMap((t, i, all) => (t.kind === 'name' && !(all[i + 1]?.kind === 'op' && all[i + 1]?.value === '(') ? [t.value] : []));
-}
-
 export function evaluate(text: string, names: Record<string, number>): number {
   const tokens = tokenize(text);
   let i = 0;

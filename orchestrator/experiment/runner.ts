@@ -96,12 +96,11 @@ interface StepContext {
   params: Record<string, ParamValue>;
 }
 
-/** A point's swept network values, on top of the topology's own (reset first, so nothing lingers). */
+/** A point's swept network values, on top of the topology's own (one reset-then-set, so nothing lingers). */
 async function applyPoint(lab: Lab, values: ParameterPoint, o: RunOptions): Promise<void> {
   for (const [network, impairment] of networkSettings(values)) {
     if (lab.impairmentBackend === 'none') throw new StepFailedError(`sweeping networks.${network}: lab ${lab.name} was deployed without an impairment backend`);
-    await changeImpairment(o.runtime, lab.name, { network }, { reset: true }, lab.impairmentBackend);
-    await changeImpairment(o.runtime, lab.name, { network }, { set: impairment }, lab.impairmentBackend);
+    await changeImpairment(o.runtime, lab.name, { network }, { reset: true, set: impairment }, lab.impairmentBackend);
   }
 }
 

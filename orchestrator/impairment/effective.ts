@@ -5,7 +5,7 @@ import type { ImpairmentChange, LinkImpairment } from './spec.js';
 
 export function effectiveImpairment(network: LinkImpairment, attachment: LinkImpairment, change?: ImpairmentChange): LinkImpairment {
   const configured = overlay(network, attachment);
-  return change === undefined || 'reset' in change ? configured : overlay(configured, change.set);
+  return change === undefined ? configured : overlay(configured, change.set ?? {});
 }
 
 /**
@@ -13,8 +13,8 @@ export function effectiveImpairment(network: LinkImpairment, attachment: LinkImp
  * `delay` does not undo an earlier `loss`) until a reset, which forgets everything before it.
  */
 export function accumulateChange(previous: ImpairmentChange | undefined, next: ImpairmentChange): ImpairmentChange {
-  if ('reset' in next || previous === undefined || 'reset' in previous) return next;
-  return { set: overlay(previous.set, next.set) };
+  if ('reset' in next || previous === undefined) return next;
+  return { ...previous, set: overlay(previous.set ?? {}, next.set) };
 }
 
 /** `base` with every key `over` defines replaced; keys set to undefined do not erase. */

@@ -36,17 +36,9 @@ export interface LinkImpairment {
 
 export type ImpairmentBackend = 'netem' | 'userspace';
 
-/** What one interface of one node gets. */
-export interface InterfaceImpairment {
-  network: string;
-  /** The node's address on that network: the agent finds the device by it. */
-  address: string;
-  impairment: LinkImpairment;
-}
-
 /**
  * A change made while a lab runs (an experiment's `impair` step, `emunet impair`): new values
- * for the keys given, or back to the topology's values. Changes accumulate until a reset
- * (see accumulateChange in effective.ts).
+ * for the keys given, or back to the topology's values (then, optionally, new values: a sweep
+ * point in one step). Changes accumulate until a reset (see accumulateChange in effective.ts).
  */
-export type ImpairmentChange = { set: LinkImpairment } | { reset: true };
+export type ImpairmentChange = { set: LinkImpairment } | { reset: true; set?: LinkImpairment };

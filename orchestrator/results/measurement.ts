@@ -1,9 +1,11 @@
+import type { ParamValue } from '../topology/types.js';
+
 /** One row of measurements.csv (DESIGN.md contract 6): one measurement, fully identified. */
 export interface Measurement {
   lab: string;
   run_id: string;
   /** The swept values of this run (one CSV column each); empty without a sweep. */
-  point: Record<string, string | number | boolean>;
+  point: Record<string, ParamValue>;
   repetition: number;
   seed: number;
   step: number;
@@ -21,17 +23,8 @@ export interface Measurement {
 
 export const MEASUREMENT_COLUMNS: Exclude<keyof Measurement, 'point'>[] = ['lab', 'run_id', 'repetition', 'seed', 'step', 'workload', 'node', 'peer', 'metric', 'value', 'unit', 'timestamp', 'impairment_backend'];
 
-export interface RecordContext {
-  lab: string;
-  run_id: string;
-  point: Record<string, string | number | boolean>;
-  repetition: number;
-  seed: number;
-  step: number;
-  workload: string;
-  node: string;
-  impairment_backend: string;
-}
+/** Everything a row says besides what the agent measured. */
+export type RecordContext = Omit<Measurement, 'peer' | 'metric' | 'value' | 'unit' | 'timestamp'>;
 
 export class AgentOutputError extends Error {}
 

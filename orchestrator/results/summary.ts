@@ -1,8 +1,9 @@
+import type { ParamValue } from '../topology/types.js';
 import type { Measurement } from './measurement.js';
 
 export interface SummaryRow {
   /** The swept values of the parameter point (empty without a sweep). */
-  point: Record<string, string | number | boolean>;
+  point: Record<string, ParamValue>;
   node: string;
   peer: string;
   metric: string;

@@ -8,10 +8,6 @@ export function knownRoles(): string[] {
   return [...roles.keys()].sort();
 }
 
-export function findRole(name: string): RoleDescriptor | undefined {
-  return roles.get(name);
-}
-
 /** Looks a role up; the error lists the known ones so the user can fix the typo. */
 export function getRole(name: string): RoleDescriptor {
   const role = roles.get(name);

@@ -141,7 +141,7 @@ export const impairStepsAreConsistent: Check = ({ topology, report }) => {
         if (!before.some((b) => b.field === problem.field)) introduced.set(problem.field, problem);
       }
     }
-    const set = 'set' in step.change ? step.change.set : {};
+    const set = step.change.set ?? {};
     return [...introduced.values()].map((p) =>
       set[p.field] !== undefined
         ? report(valueAt([...stepPath(index), 'impair', settingKey(p.field)]), p.message, p.hint)

@@ -4,7 +4,7 @@
 import { parseSettings, type ImpairmentSettings } from '../impairment/settings.js';
 import { parseDuration } from '../impairment/units.js';
 import { keyAt, valueAt, type DocLocation } from './doc-path.js';
-import { DEFAULTS } from './schema.js';
+import { DEFAULTS, FAULTS, type FaultAction } from './schema.js';
 import type { Attachment, ExperimentDef, NetworkDef, NodeDef, ParamValue, StepDef, Topology } from './types.js';
 
 /** The data as the schema guarantees it: what users write, before defaults. */
@@ -32,19 +32,15 @@ export interface NodeDocument {
 export type AttachmentDocument = { address?: string } & ImpairmentSettings;
 
 /** Either kind of step: the schema requires `node` and `run` when there is no `impair`. */
-export interface StepDocument {
+export type StepDocument = {
   at?: string;
   node?: string;
   run?: string;
   args?: Record<string, unknown>;
   impair?: ImpairDocument;
-  kill?: string;
-  pause?: string;
-  resume?: string;
-  restart?: string;
-}
+} & { [action in FaultAction]?: string };
 
-export const FAULT_KEYS = ['kill', 'pause', 'resume', 'restart'] as const;
+export const FAULT_KEYS = Object.keys(FAULTS) as FaultAction[];
 
 export type ImpairDocument = { network: string; node?: string; reset?: true } & ImpairmentSettings;
 

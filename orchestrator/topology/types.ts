@@ -1,3 +1,5 @@
+import type { FaultAction } from './schema.js';
+
 // The topology model, stage by stage:
 //   YAML text --load--> Topology (validated, defaults applied) --plan--> LabPlan (addresses, routes)
 // Nothing here holds runtime (Docker) objects.
@@ -70,7 +72,7 @@ export interface FaultStep {
   kind: 'fault';
   /** Offset from the start of the repetition, milliseconds. */
   at?: number;
-  action: 'kill' | 'pause' | 'resume' | 'restart';
+  action: FaultAction;
   node: string;
 }
 

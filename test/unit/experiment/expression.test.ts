@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluate, ExpressionError, expressionNames } from '../../../orchestrator/experiment/expression.js';
+import { evaluate, ExpressionError } from '../../../orchestrator/experiment/expression.js';
 
 describe('expect: expressions', () => {
   it('computes the lecture formulas from parameters and network values', () => {
@@ -15,9 +15,5 @@ describe('expect: expressions', () => {
     expect(() => evaluate('2 *', {})).toThrow(ExpressionError);
     expect(() => evaluate('2 + (3', {})).toThrow(/missing "\)"/);
     expect(() => evaluate('process.exit(1)', {})).toThrow(/unknown function process.exit/);
-  });
-
-  it('lists the names an expression uses (functions excluded)', () => {
-    expect(expressionNames('2 * ceil(${params.n} / params.m) * networks.wan.delay')).toEqual(['params.n', 'params.m', 'networks.wan.delay']);
   });
 });

@@ -4,7 +4,7 @@ import { impairmentPlan, resetPlan } from '../../../orchestrator/impairment/appl
 import type { LinkImpairment } from '../../../orchestrator/impairment/spec.js';
 import { ifbName, netemOptions, tbfBurstBytes, tbfLimitBytes, tbfOptions } from '../../../orchestrator/impairment/tc.js';
 import { InvalidImpairment } from '../../../orchestrator/impairment/validate.js';
-import { render } from './render.js';
+import { DOWNLOAD_4MBIT, NO_INGRESS, render, UP } from './render.js';
 
 const ZEROS = 'loss random 0% 0% corrupt 0%';
 
@@ -59,11 +59,6 @@ describe('tbf sizing', () => {
 const netem = { backend: 'netem', seed: 42 } as const;
 const plan = (impairment: LinkImpairment, options: { backend: 'netem'; seed?: number } = netem) => impairmentPlan('eth1', impairment, options).commands.map(render);
 
-const NO_INGRESS = ['tc qdisc del dev eth1 ingress || true', 'ip link del ifb-eth1 || true'];
-const UP = [
-  'iptables -t mangle -D PREROUTING -i eth1 -m comment --comment emunet-down -j DROP || true',
-  'iptables -t mangle -D POSTROUTING -o eth1 -m comment --comment emunet-down -j DROP || true',
-];
 
 describe('impairmentPlan on the netem backend', () => {
   it('delay, jitter, loss and a rate: netem at the root, tbf as its child', () => {
@@ -100,11 +95,7 @@ describe('impairmentPlan on the netem backend', () => {
   it('download: ingress redirected to an ifb device shaped by tbf, shaper first', () => {
     expect(plan({ downloadBps: 4_000_000 })).toEqual([
       'tc qdisc del dev eth1 root || true',
-      '[unless ip link show ifb-eth1] ip link add ifb-eth1 type ifb',
-      'ip link set dev ifb-eth1 up',
-      'tc qdisc replace dev ifb-eth1 root handle 2: tbf rate 4mbit burst 3028 limit 53028',
-      'tc qdisc replace dev eth1 handle ffff: ingress',
-      'tc filter replace dev eth1 parent ffff: protocol all prio 1 handle 800::800 u32 match u32 0 0 action mirred egress redirect dev ifb-eth1',
+      ...DOWNLOAD_4MBIT,
       ...UP,
     ]);
   });

@@ -99,6 +99,6 @@ describe('accumulateChange', () => {
 
   it('forgets everything before a reset, and starts afresh after one', () => {
     expect(accumulateChange({ set: { lossPct: 30 } }, { reset: true })).toEqual({ reset: true });
-    expect(accumulateChange({ reset: true }, { set: { down: true } })).toEqual({ set: { down: true } });
+    expect(accumulateChange({ reset: true }, { set: { down: true } })).toEqual({ reset: true, set: { down: true } });
   });
 });

@@ -6,16 +6,11 @@ import { linkDownRules } from '../../../orchestrator/impairment/commands.js';
 import { delayerArgv, delayerConfig, delayerConfigPath } from '../../../orchestrator/impairment/delayer.js';
 import type { LinkImpairment } from '../../../orchestrator/impairment/spec.js';
 import { UnsupportedImpairment } from '../../../orchestrator/impairment/validate.js';
-import { render } from './render.js';
+import { DOWNLOAD_4MBIT, NO_INGRESS, render, UP } from './render.js';
 
 const userspace = { backend: 'userspace' } as const;
 const plan = (impairment: LinkImpairment) => impairmentPlan('eth1', impairment, userspace).commands.map(render);
 
-const NO_INGRESS = ['tc qdisc del dev eth1 ingress || true', 'ip link del ifb-eth1 || true'];
-const UP = [
-  'iptables -t mangle -D PREROUTING -i eth1 -m comment --comment emunet-down -j DROP || true',
-  'iptables -t mangle -D POSTROUTING -o eth1 -m comment --comment emunet-down -j DROP || true',
-];
 
 describe('impairmentPlan on the userspace backend', () => {
   it('a rate is a root tbf; delay, jitter and loss leave the interface alone (the delayer does them)', () => {
@@ -26,11 +21,7 @@ describe('impairmentPlan on the userspace backend', () => {
   it('download uses the same ifb shaping as netem', () => {
     expect(plan({ downloadBps: 4_000_000 })).toEqual([
       'tc qdisc del dev eth1 root || true',
-      '[unless ip link show ifb-eth1] ip link add ifb-eth1 type ifb',
-      'ip link set dev ifb-eth1 up',
-      'tc qdisc replace dev ifb-eth1 root handle 2: tbf rate 4mbit burst 3028 limit 53028',
-      'tc qdisc replace dev eth1 handle ffff: ingress',
-      'tc filter replace dev eth1 parent ffff: protocol all prio 1 handle 800::800 u32 match u32 0 0 action mirred egress redirect dev ifb-eth1',
+      ...DOWNLOAD_4MBIT,
       ...UP,
     ]);
   });
