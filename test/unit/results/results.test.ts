@@ -9,7 +9,7 @@ const line = (o: object) => JSON.stringify({ type: 'record', unit: 'ms', time: 0
 describe('agent records', () => {
   it('become fully identified measurements', () => {
     expect(parseRecord(line({ metric: 'udp_rtt', value: 1.5, peer: 'server', time: 1000 }), ctx)).toEqual({
-      ...ctx, peer: 'server', metric: 'udp_rtt', value: 1.5, unit: 'ms', timestamp: '1970-01-01T00:00:01.000Z',
+      ...ctx, peer: 'server', metric: 'udp_rtt', value: 1.5, unit: 'ms', detail: '', timestamp: '1970-01-01T00:00:01.000Z',
     });
   });
 
@@ -28,9 +28,15 @@ describe('measurements.csv', () => {
   it('has one header and one row per measurement, in the documented column order', () => {
     const m = parseRecord(line({ metric: 'udp_rtt', value: 0.25, peer: 'server' }), ctx)!;
     const csv = measurementsCsv([m, m]).trim().split('\n');
-    expect(csv[0]).toBe('lab,run_id,repetition,seed,step,workload,node,peer,metric,value,unit,timestamp,impairment_backend');
-    expect(csv[1]).toBe('hello,r,1,7,1,probe,client,server,udp_rtt,0.25,ms,1970-01-01T00:00:00.000Z,none');
+    expect(csv[0]).toBe('lab,run_id,repetition,seed,step,workload,node,peer,metric,value,unit,detail,timestamp,impairment_backend');
+    expect(csv[1]).toBe('hello,r,1,7,1,probe,client,server,udp_rtt,0.25,ms,,1970-01-01T00:00:00.000Z,none');
     expect(csv).toHaveLength(3);
+  });
+
+  it('quotes a detail holding commas, quotes or a newline (RFC 4180)', () => {
+    const m = parseRecord(line({ metric: 'dns_latency', value: 3, detail: 'answer=10.0.0.1,10.0.0.2 "x"\nnext' }), ctx)!;
+    const csv = measurementsCsv([m]);
+    expect(csv).toContain(',"answer=10.0.0.1,10.0.0.2 ""x""\nnext",');
   });
 });
 

@@ -10,6 +10,8 @@ export interface MetricRecord {
   peer?: string;
   /** Sequence number within the workload, for per-sample metrics. */
   seq?: number;
+  /** What the number is about, when one number is not enough (e.g. `rcode=NXDOMAIN answer=10.0.0.5`). */
+  detail?: string;
   /** Wall-clock time of the measurement, ms since the epoch. */
   time: number;
 }
@@ -28,7 +30,7 @@ export function emit(line: AgentLine): void {
   process.stdout.write(JSON.stringify(line) + '\n');
 }
 
-export function record(metric: string, value: number, unit: string, extra: { peer?: string; seq?: number } = {}): void {
+export function record(metric: string, value: number, unit: string, extra: { peer?: string; seq?: number; detail?: string } = {}): void {
   emit({ type: 'record', metric, value, unit, ...extra, time: Date.now() });
 }
 
