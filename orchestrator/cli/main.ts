@@ -8,15 +8,18 @@ import { DockerRuntime } from '../runtime/docker.js';
 import { doctor } from '../doctor.js';
 import { emunetVersion } from '../version.js';
 import { cliReporter } from './reporter.js';
-import { planRuns } from '../experiment/plan.js';
+import { filterRuns, planRuns } from '../experiment/plan.js';
+import { allActions } from '../experiment/runner.js';
 import type { BackendRequest } from '../impairment/backend.js';
 import { parseSettings, type ImpairmentSettings } from '../impairment/settings.js';
 import type { ImpairmentChange } from '../impairment/spec.js';
+import { parseDuration } from '../impairment/units.js';
 import { describeError } from './errors.js';
 import { table } from './table.js';
 import type { LabPlan } from '../topology/types.js';
 import type { SummaryRow } from '../results/summary.js';
 import { topologySchema } from '../topology/schema.js';
+import { GRAPH_FORMATS } from '../report/graph.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -75,24 +78,47 @@ export async function main(argv: string[], env: Env): Promise<number> {
     exitCode = result.exitCode;
   });
 
-  program.command('run <topology>').description('deploy, run the experiment, write CSV + manifest, destroy').option('--out <dir>', 'results directory', 'results').option('--json').option('--offline').option(BACKEND_FLAG, BACKEND_HELP).option('--calibrate', 'measure every network against its configuration first (calibration.csv, manifest)').option('--dry-run', 'print the runs (sweep points x repetitions, seeds) and stop').option(SET_FLAG, SET_HELP, collect, []).action(async (file: string, o: { out: string; json?: boolean; offline?: boolean; calibrate?: boolean; dryRun?: boolean; set: string[] }) => {
+  program.command('run <topology>').description('deploy, run the experiment, write CSV + manifest, destroy')
+    .option('--out <dir>', 'results directory', 'results').option('--json').option('--offline').option(BACKEND_FLAG, BACKEND_HELP)
+    .option('--calibrate', 'measure every network against its configuration first (calibration.csv, manifest)')
+    .option('--dry-run', 'print the runs (sweep points x repetitions, seeds) and stop')
+    .option(SET_FLAG, SET_HELP, collect, [])
+    .option('--filter <key=value>', 'run only the matching runs: a swept key, point or repetition, e.g. --filter networks.wan.delay=20ms,50ms (repeatable)', collect, [])
+    .option('--resume <dir>', 'finish an interrupted run: the results directory it was writing (same topology and --set values)')
+    .action(async (file: string, o: { out: string; json?: boolean; offline?: boolean; calibrate?: boolean; dryRun?: boolean; set: string[]; filter: string[]; resume?: string }) => {
     const ctx = context(o);
     const topology = (await api.validate(file, env, undefined, o.set)).topology;
     if (o.dryRun) {
-      const runs = topology.experiment ? planRuns(topology.experiment) : [];
-      const keys = topology.experiment?.sweep.map((s) => s.key) ?? [];
-      print(!!o.json, runs, () => `${runs.length} runs of ${topology.experiment?.steps.length ?? 0} steps\n\n${table(['point', ...keys, 'repetition', 'seed'], runs.map((r) => [r.point, ...keys.map((k) => String(r.values[k])), r.repetition, r.seed]))}`);
+      const experiment = topology.experiment;
+      const runs = experiment ? filterRuns(planRuns(experiment), o.filter, experiment.sweep) : [];
+      const keys = experiment?.sweep.map((s) => s.key) ?? [];
+      const steps = experiment ? allActions(experiment).length : 0;
+      print(!!o.json, runs, () => `${runs.length} runs of ${steps} steps${experiment && !experiment.reuseLab ? ', each on a fresh lab' : ''}\n\n${table(['point', ...keys, 'repetition', 'seed'], runs.map((r) => [r.point, ...keys.map((k) => String(r.values[k])), r.repetition, r.seed]))}`);
       return;
     }
-    const result = await api.run(topology, o.out, ctx, { calibrate: o.calibrate === true });
+    const result = await api.run(topology, o.out, ctx, { calibrate: o.calibrate === true, filter: o.filter, ...(o.resume ? { resume: o.resume } : {}) });
     if (result.failedRuns.length > 0) {
       process.stderr.write(`✘ ${result.failedRuns.length} run(s) failed; the others completed. Failures are in ${result.manifest} (failed_runs)\n`);
       exitCode = 1;
     }
     const keys = topology.experiment?.sweep.map((s) => s.key) ?? [];
-    print(!!o.json, { dir: result.dir, csv: result.csv, manifest: result.manifest, summary: result.summary }, () =>
-      `${summaryTable(result.summary, keys)}\n\nmeasurements: ${result.csv}\nmanifest:     ${result.manifest}`,
+    print(!!o.json, { dir: result.dir, csv: result.csv, manifest: result.manifest, report: result.report, summary: result.summary }, () =>
+      `${summaryTable(result.summary, keys)}\n\nmeasurements: ${result.csv}\nmanifest:     ${result.manifest}${result.report ? `\nreport:       ${result.report}` : ''}`,
     );
+  });
+
+  program.command('capture <lab> <target>').description('record a node\'s packets to a pcap file: TARGET is NODE (every interface) or NODE:NETWORK')
+    .requiredOption('-w, --write <file>', 'pcap file to write').option('--duration <duration>', 'stop after this long, e.g. 10s (default: until Ctrl-C)')
+    .action(async (lab: string, target: string, o: { write: string; duration?: string }) => {
+    const [node, network] = target.split(':', 2) as [string, string | undefined];
+    const us = o.duration === undefined ? undefined : parseDuration(o.duration);
+    if (o.duration !== undefined && us === undefined) throw new UsageError(`--duration must be a duration like 10s or 500ms; found "${o.duration}"`);
+    const until = new Promise<void>((resolve) => {
+      abort.signal.addEventListener('abort', () => resolve(), { once: true });
+      if (us !== undefined) setTimeout(resolve, us / 1000).unref();
+    });
+    const bytes = await api.capture(lab, node, network, o.write, until, context({}));
+    out.write(`✔ ${o.write}: ${bytes} bytes (open it with wireshark or tcpdump -r)\n`);
   });
 
   const impairCmd = program.command('impair <lab> <target>').description('change a running lab\'s links: TARGET is NETWORK (every member) or NODE:NETWORK').option('--reset', 'back to the topology\'s values').option('--down', 'link failure: drop everything').option('--up', 'end a link failure').option('--json');
@@ -127,6 +153,22 @@ export async function main(argv: string[], env: Env): Promise<number> {
   images.command('build').description('build the base and agent images (skipped when up to date)').option('--offline', 'build the base with debootstrap, without trying the registry').option('--json').action(async (o: { offline?: boolean; json?: boolean }) => {
     const image = await api.buildImages(context(o));
     print(!!o.json, image, () => `✔ ${image.tag} ${image.built ? 'built' : 'up to date'} (base ${image.base.tag}, ${image.base.source})`);
+  });
+
+  program.command('report <dir>').description('write (or rewrite) report.html in a results directory: topology, run, charts, tables, events').option('--json').action(async (dir: string, o: { json?: boolean }) => {
+    const file = await api.report(dir);
+    print(!!o.json, { report: file }, () => file);
+  });
+
+  program.command('graph <topology>').description('draw the planned lab: Mermaid, Graphviz DOT or SVG').option('--format <format>', GRAPH_FORMATS.join(' | '), 'mermaid').option('--out <file>', 'write to a file instead of stdout').option(SET_FLAG, SET_HELP, collect, []).action(async (file: string, o: { format: string; out?: string; set: string[] }) => {
+    const format = GRAPH_FORMATS.find((f) => f === o.format);
+    if (!format) throw new UsageError(`--format must be ${GRAPH_FORMATS.join(', ')}; found "${o.format}"`);
+    const { plan } = await api.validate(file, env, undefined, o.set);
+    const text = api.graph(plan, format);
+    if (o.out) {
+      await writeFile(o.out, text);
+      out.write(`✔ ${o.out} (${format}, lab ${plan.lab}: ${plan.nodes.length} nodes, ${plan.networks.length} networks)\n`);
+    } else out.write(text);
   });
 
   program.command('schema').description('print the topology JSON Schema (point your editor\'s YAML support at it)').action(() => {

@@ -63,3 +63,24 @@ function lookup(params: Record<string, ParamValue>, name: string): ParamValue {
   if (value === undefined) throw new Error(`\${params.${name}} is used in a step but \`params:\` does not declare ${name}; declared: [${Object.keys(params).join(', ')}]`);
   return value;
 }
+
+export class FilterError extends Error {}
+
+/**
+ * The runs that match every `KEY=VALUE[,VALUE…]` filter (`--filter`): KEY is a swept key,
+ * `point` or `repetition`. Unknown keys and values that match nothing are errors, not empty runs.
+ */
+export function filterRuns(runs: PlannedRun[], filters: string[], sweep: SweepDef[]): PlannedRun[] {
+  const keys = ['point', 'repetition', ...sweep.map((s) => s.key)];
+  return filters.reduce((selected, filter) => {
+    const eq = filter.indexOf('=');
+    const key = filter.slice(0, eq);
+    if (eq < 1 || !keys.includes(key)) throw new FilterError(`--filter ${JSON.stringify(filter)}: expected KEY=VALUE with KEY one of [${keys.join(', ')}]`);
+    const wanted = filter.slice(eq + 1).split(',');
+    const valueOf = (r: PlannedRun) => String(key === 'point' ? r.point : key === 'repetition' ? r.repetition : r.values[key]);
+    const known = [...new Set(runs.map(valueOf))];
+    const unknown = wanted.filter((w) => !known.includes(w));
+    if (unknown.length > 0) throw new FilterError(`--filter ${key}: no run has ${unknown.map((u) => JSON.stringify(u)).join(', ')}; its values are [${known.join(', ')}]`);
+    return selected.filter((r) => wanted.includes(valueOf(r)));
+  }, runs);
+}

@@ -1,23 +1,15 @@
+// The experiment loop: for every planned run, get a lab (reused, or fresh), apply the point's
+// swept network values when the point changes, run the warmup steps then the steps, and hand
+// the run's outcome to the caller so results are flushed run by run.
 import type { Lab, Reporter } from '../deploy/lab.js';
-import { changeImpairment, type ImpairmentEvent } from '../impairment/live.js';
-import { AgentOutputError, parseRecord, type Measurement } from '../results/measurement.js';
+import { changeImpairment } from '../impairment/live.js';
 import type { ContainerRuntime } from '../runtime/runtime.js';
-import { waitReady } from '../deploy/ready.js';
-import type { ExperimentDef, FaultStep, ImpairStep, ParamValue, StepDef, WorkloadStep } from '../topology/types.js';
-import { networkSettings, planRuns, resolveParams, type ParameterPoint } from './plan.js';
+import type { ExperimentDef, ParamValue, StepDef } from '../topology/types.js';
+import { runAction, StepFailedError, type RunSink } from './actions.js';
+import { networkSettings, type ParameterPoint, type PlannedRun } from './plan.js';
+import { actionSteps, runSequence, type ActionStep } from './schedule.js';
 
-export interface RunOptions {
-  runtime: ContainerRuntime;
-  runId: string;
-  reporter: Reporter;
-  signal?: AbortSignal;
-  /** Longest a single workload may run. */
-  stepTimeoutMs: number;
-}
-
-/** Where a run's results accumulate as they arrive, so a failure loses nothing measured before it. */
-/** A timestamped change during a run: an impairment change, or a fault (`change: { fault }`). */
-export type RunEvent = Omit<ImpairmentEvent, 'change'> & { change: ImpairmentEvent['change'] | { fault: string }; run_id: string; repetition: number; step: number };
+export { StepFailedError, workloadArgv, type RunEvent, type RunSink } from './actions.js';
 
 /** A run that failed: the experiment goes on with the next one, and the failure is kept. */
 export interface RunFailure {
@@ -28,73 +20,100 @@ export interface RunFailure {
   error: string;
 }
 
-export interface RunSink {
-  rows: Measurement[];
-  events: RunEvent[];
-  failures: RunFailure[];
+export interface RunOutcome {
+  run: PlannedRun;
+  startedAt: Date;
+  endedAt: Date;
+  /** Undefined when the run completed. */
+  error?: string;
 }
 
-export class StepFailedError extends Error {}
+/** Where runs get their lab: one lab for all (`reuse-lab`), or a fresh one per run. */
+export interface LabProvider {
+  /** `fresh`: just deployed, so its links have the topology's values. */
+  acquire(run: PlannedRun): Promise<{ lab: Lab; fresh: boolean }>;
+}
 
-/** The command the orchestrator execs in a node to run a workload (the agent's CLI). */
-export const workloadArgv = (step: WorkloadStep, seed: number) => ['node', '/opt/emunet/agent.mjs', 'workload', step.run, JSON.stringify({ ...step.args, seed })];
+export interface RunOptions {
+  runtime: ContainerRuntime;
+  runId: string;
+  reporter: Reporter;
+  labs: LabProvider;
+  /** Values of `${params.NAME}` before the point's sweep overrides them. */
+  params: Record<string, ParamValue>;
+  /** Longest a single workload may run. */
+  stepTimeoutMs: number;
+  /** Called after each run, completed or failed, before the next starts. */
+  onRunEnd?(outcome: RunOutcome): Promise<void>;
+  signal?: AbortSignal;
+  now?: () => number;
+}
 
 /**
- * Runs every parameter point `repeat` times on the one lab: between points, the swept network
- * values are applied as impairment changes. A run whose step fails is recorded in
- * `sink.failures` (with the agent's stderr) and the next run starts. Within a repetition, steps without `at` run one
- * after another; a step with `at` starts that long after the repetition began, alongside the
- * others (so an impairment can change in the middle of a running workload).
+ * Runs `runs` (a plan, maybe filtered or resumed) in order. A run whose step fails is returned
+ * among the failures (with the agent's stderr) and the next run starts; Ctrl-C (the signal)
+ * ends the whole experiment.
  */
-export async function runExperiment(lab: Lab, experiment: ExperimentDef, sink: RunSink, o: RunOptions, params: Record<string, ParamValue> = {}): Promise<void> {
-  const runs = planRuns(experiment);
-  const total = runs.length * experiment.steps.length;
-  const points = Math.max(...runs.map((r) => r.point));
+export async function runExperiment(experiment: ExperimentDef, runs: PlannedRun[], sink: RunSink, o: RunOptions): Promise<RunFailure[]> {
+  const now = o.now ?? Date.now;
+  const failures: RunFailure[] = [];
+  const perRun = actionSteps(experiment.warmup).length + actionSteps(experiment.steps).length;
+  const total = runs.length * perRun;
+  const points = new Set(runs.map((r) => r.point)).size;
+  const began = now();
   let done = 0;
-  let currentPoint = 0;
-  for (const { point, values, repetition, seed } of runs) {
-    if (point !== currentPoint) {
-      currentPoint = point;
-      if (Object.keys(values).length > 0) o.reporter.info(`point ${point}/${points}: ${Object.entries(values).map(([k, v]) => `${k}=${v}`).join(' ')}`);
-      await applyPoint(lab, values, o);
+  let appliedPoint: number | undefined;
+  for (const [k, run] of runs.entries()) {
+    const { lab, fresh } = await o.labs.acquire(run);
+    if (fresh || run.point !== appliedPoint) {
+      if (run.point !== appliedPoint && Object.keys(run.values).length > 0) o.reporter.info(`point ${run.point}: ${describePoint(run.values)}`);
+      await applyPoint(lab, run.values, o);
+      appliedPoint = run.point;
     }
-    const pointParams = { ...params, ...Object.fromEntries(Object.entries(values).filter(([k]) => k.startsWith('params.')).map(([k, v]) => [k.slice('params.'.length), v])) };
-    const started = Date.now();
-    let sequence = Promise.resolve();
-    const timed: Promise<void>[] = [];
-    for (const [index, step] of experiment.steps.entries()) {
-      const runIt = async () => {
-        o.signal?.throwIfAborted();
-        o.reporter.progress(`${points > 1 ? `point ${point}/${points} ` : ''}rep ${repetition}/${experiment.repeat} step ${index + 1}: ${describe(step)}`, done, total);
-        await runStep(lab, step, { repetition, seed, step: index + 1, point: values, params: pointParams }, sink, o);
+    const params = { ...o.params, ...pointParams(run.values) };
+    const eta = k === 0 ? '' : ` · ETA ${formatDuration(((now() - began) / k) * (runs.length - k))}`;
+    const where = `run ${k + 1}/${runs.length}${points > 1 ? ` (point ${run.point}, rep ${run.repetition})` : ''}`;
+    const execute = (phase: 'warmup' | 'measure') => async (step: ActionStep, label: string) => {
+      o.reporter.progress(`${where} step ${label}: ${describe(step)}${eta}`, done, total);
+      try {
+        await runAction(step, label, { lab, runtime: o.runtime, run, runId: o.runId, phase, params, sink, stepTimeoutMs: o.stepTimeoutMs, signal: o.signal });
+      } finally {
         done++;
-      };
-      if (step.at === undefined) sequence = sequence.then(runIt);
-      else timed.push(sleep(started + step.at - Date.now(), o.signal).then(runIt));
-    }
-    const outcomes = await Promise.allSettled([sequence, ...timed]);
-    const failed = outcomes.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) {
+      }
+    };
+    const startedAt = new Date();
+    const runEvent = (event: 'run-start' | 'run-end' | 'run-failed', detail = '') =>
+      sink.event({ time: new Date().toISOString(), lab: lab.name, run_id: o.runId, point: run.point, repetition: run.repetition, step: '', event, node: '', network: '', detail });
+    runEvent('run-start', JSON.stringify({ seed: run.seed, ...run.values }));
+    const schedule = (phase: 'warmup' | 'measure') => ({ execute: execute(phase), sleep: (ms: number) => sleep(ms, o.signal), now });
+    let error: string | undefined;
+    try {
+      await runSequence(experiment.warmup, schedule('warmup'), 'w');
+      await runSequence(experiment.steps, schedule('measure'));
+      runEvent('run-end');
+    } catch (e) {
       // Ctrl-C ends the experiment; a failing workload only ends its own run.
       o.signal?.throwIfAborted();
-      const error = failed.reason instanceof Error ? failed.reason.message : String(failed.reason);
-      sink.failures.push({ point, values, repetition, seed, error });
-      o.reporter.info(`run failed (point ${point}, repetition ${repetition}): ${error.split('\n')[0]}`);
+      error = e instanceof Error ? e.message : String(e);
+      failures.push({ point: run.point, values: run.values, repetition: run.repetition, seed: run.seed, error });
+      runEvent('run-failed', JSON.stringify({ error }));
+      o.reporter.info(`run ${k + 1} failed (point ${run.point}, repetition ${run.repetition}): ${error.split('\n')[0]}`);
     }
+    done = (k + 1) * perRun;
+    await o.onRunEnd?.({ run, startedAt, endedAt: new Date(), ...(error === undefined ? {} : { error }) });
   }
   o.reporter.progress('experiment', done, total);
+  return failures;
 }
 
-const describe = (step: StepDef) =>
+const describe = (step: ActionStep) =>
   step.kind === 'workload' ? `${step.run} on ${step.node}` : step.kind === 'fault' ? `${step.action} ${step.node}` : `impair ${step.node ? `${step.node}:` : ''}${step.network}`;
 
-interface StepContext {
-  repetition: number;
-  seed: number;
-  step: number;
-  point: ParameterPoint;
-  params: Record<string, ParamValue>;
-}
+export const describePoint = (values: ParameterPoint) => Object.entries(values).map(([k, v]) => `${k}=${v}`).join(' ');
+
+/** `params.NAME` sweep values, as the names steps use. */
+const pointParams = (values: ParameterPoint) =>
+  Object.fromEntries(Object.entries(values).filter(([k]) => k.startsWith('params.')).map(([k, v]) => [k.slice('params.'.length), v]));
 
 /** A point's swept network values, on top of the topology's own (one reset-then-set, so nothing lingers). */
 async function applyPoint(lab: Lab, values: ParameterPoint, o: RunOptions): Promise<void> {
@@ -104,54 +123,21 @@ async function applyPoint(lab: Lab, values: ParameterPoint, o: RunOptions): Prom
   }
 }
 
-async function runStep(lab: Lab, step: StepDef, s: StepContext, sink: RunSink, o: RunOptions): Promise<void> {
-  if (step.kind === 'impair') return runImpairStep(lab, step, s, sink, o);
-  if (step.kind === 'fault') return runFaultStep(lab, step, s, sink, o);
-  const node = lab.nodes.find((n) => n.name === step.node);
-  if (!node) throw new StepFailedError(`step ${s.step}: node "${step.node}" is not in lab ${lab.name}`);
-  const ctx = { lab: lab.name, run_id: o.runId, point: s.point, repetition: s.repetition, seed: s.seed, step: s.step, workload: step.run, node: step.node, impairment_backend: lab.impairmentBackend };
-  const args = resolveParams(step.args, s.params) as Record<string, unknown>;
-  const parseErrors: AgentOutputError[] = [];
-  const result = await o.runtime.exec(node.id, workloadArgv({ ...step, args }, s.seed), {
-    timeoutMs: o.stepTimeoutMs,
-    onStdoutLine: (line) => {
-      try {
-        const m = parseRecord(line, ctx);
-        if (m) sink.rows.push(m);
-      } catch (e) {
-        parseErrors.push(e as AgentOutputError);
-      }
-    },
-  });
-  if (result.exitCode !== 0) {
-    const why = result.stderr.trim().split('\n').slice(-8).join('\n  ');
-    throw new StepFailedError(`step ${s.step} (${step.run} on ${step.node}) failed with exit code ${result.exitCode}:\n  ${why}`);
-  }
-  if (parseErrors[0]) throw parseErrors[0];
+export function formatDuration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
-
-async function runImpairStep(lab: Lab, step: ImpairStep, s: StepContext, sink: RunSink, o: RunOptions): Promise<void> {
-  if (lab.impairmentBackend === 'none') throw new StepFailedError(`step ${s.step}: lab ${lab.name} was deployed without an impairment backend`);
-  const events = await changeImpairment(o.runtime, lab.name, { network: step.network, node: step.node }, step.change, lab.impairmentBackend);
-  sink.events.push(...events.map((e) => ({ ...e, run_id: o.runId, repetition: s.repetition, step: s.step })));
-}
-
-/** Kill, pause, resume or restart a node; a restarted node counts only once its agent is ready again. */
-async function runFaultStep(lab: Lab, step: FaultStep, s: StepContext, sink: RunSink, o: RunOptions): Promise<void> {
-  const node = lab.nodes.find((n) => n.name === step.node);
-  if (!node) throw new StepFailedError(`step ${s.step}: node "${step.node}" is not in lab ${lab.name}`);
-  const since = Date.now() / 1000;
-  await o.runtime.control(node.id, step.action === 'resume' ? 'unpause' : step.action);
-  if (step.action === 'restart') await waitReady(o.runtime, [{ node: node.name, id: node.id }], RESTART_READY_MS, o.signal, since);
-  sink.events.push({ time: new Date().toISOString(), lab: lab.name, node: node.name, network: '', change: { fault: step.action }, impairment: {}, run_id: o.runId, repetition: s.repetition, step: s.step });
-}
-
-const RESTART_READY_MS = 60_000;
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
+    signal?.throwIfAborted();
     if (ms <= 0) return resolve();
     const timer = setTimeout(resolve, ms);
     signal?.addEventListener('abort', () => { clearTimeout(timer); reject(signal.reason); }, { once: true });
   });
 }
+
+/** Every step of an experiment that needs a given kind, warmup and parallel groups included. */
+export const allActions = (experiment: ExperimentDef): ActionStep[] => actionSteps([...experiment.warmup, ...experiment.steps] as StepDef[]);

@@ -1,5 +1,7 @@
 import type { ParamValue } from '../topology/types.js';
 
+export type Phase = 'warmup' | 'measure';
+
 /** One row of measurements.csv (DESIGN.md contract 6): one measurement, fully identified. */
 export interface Measurement {
   lab: string;
@@ -8,7 +10,10 @@ export interface Measurement {
   point: Record<string, ParamValue>;
   repetition: number;
   seed: number;
-  step: number;
+  /** The step's label: "3", "4.2" inside a parallel group, "w1" for a warmup step. */
+  step: string;
+  /** `warmup` records are kept but left out of summaries. */
+  phase: Phase;
   workload: string;
   node: string;
   peer: string;
@@ -23,7 +28,7 @@ export interface Measurement {
   impairment_backend: string;
 }
 
-export const MEASUREMENT_COLUMNS: Exclude<keyof Measurement, 'point'>[] = ['lab', 'run_id', 'repetition', 'seed', 'step', 'workload', 'node', 'peer', 'metric', 'value', 'unit', 'detail', 'timestamp', 'impairment_backend'];
+export const MEASUREMENT_COLUMNS: Exclude<keyof Measurement, 'point'>[] = ['lab', 'run_id', 'repetition', 'seed', 'step', 'phase', 'workload', 'node', 'peer', 'metric', 'value', 'unit', 'detail', 'timestamp', 'impairment_backend'];
 
 /** Everything a row says besides what the agent measured. */
 export type RecordContext = Omit<Measurement, 'peer' | 'metric' | 'value' | 'unit' | 'detail' | 'timestamp'>;

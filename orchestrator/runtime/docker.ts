@@ -125,7 +125,8 @@ export class DockerRuntime implements ContainerRuntime, ImageStore {
     const stderr = new PassThrough();
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    stdout.on('data', (d: Buffer) => out.push(d));
+    if (options.stdout) stdout.pipe(options.stdout);
+    else stdout.on('data', (d: Buffer) => out.push(d));
     stderr.on('data', (d: Buffer) => err.push(d));
     if (options.onStdoutLine) stdout.pipe(lineSplitter(options.onStdoutLine));
     this.docker.modem.demuxStream(stream, stdout, stderr);

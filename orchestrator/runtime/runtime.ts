@@ -66,6 +66,8 @@ export interface ExecResult {
 export interface ExecOptions {
   /** Called with each complete stdout line as it arrives (for live progress). */
   onStdoutLine?: (line: string) => void;
+  /** Raw stdout goes here instead of into the result (long binary streams: pcap). Ended with the exec. */
+  stdout?: NodeJS.WritableStream;
   timeoutMs?: number;
 }
 

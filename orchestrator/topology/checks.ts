@@ -8,6 +8,7 @@ import {
   type Cidr,
 } from './ipv4.js';
 import { impairmentChecks } from './impairment-checks.js';
+import { stepChecks } from './step-checks.js';
 import { expectationsAreComputable, sweepKeysAndValuesAreKnown } from './sweep-checks.js';
 import type { AttachmentOrigin, TopologyDocument } from './normalize.js';
 import type { Diagnostic, NetworkDef, Topology } from './types.js';
@@ -168,21 +169,6 @@ const staticAddressesAreUnique: Check = ({ topology, attachmentOrigin, report })
   });
 };
 
-const stepsNameKnownNodes: Check = ({ topology, report }) => {
-  const known = topology.nodes.map((n) => n.name);
-  return (topology.experiment?.steps ?? []).flatMap((step, i) => {
-    if (step.kind === 'impair' || known.includes(step.node)) return [];
-    const suggestion = closestName(step.node, known);
-    return [
-      report(
-        valueAt(['experiment', 'steps', i, step.kind === 'fault' ? step.action : 'node']),
-        `unknown node "${step.node}"; expected one of [${known.join(', ')}]`,
-        suggestion === undefined ? 'use the name of a node declared under `nodes:`' : `did you mean "${suggestion}"?`,
-      ),
-    ];
-  });
-};
-
 /** In the order they run: whole-lab address space first, then nodes, then the experiment. */
 export const checks: readonly Check[] = [
   poolIsUsable,
@@ -195,7 +181,7 @@ export const checks: readonly Check[] = [
   staticAddressesNeedASubnet,
   staticAddressesFitTheirSubnet,
   staticAddressesAreUnique,
-  stepsNameKnownNodes,
+  ...stepChecks,
   ...impairmentChecks,
   sweepKeysAndValuesAreKnown,
   expectationsAreComputable,

@@ -5,53 +5,30 @@ import { accumulateChange, effectiveImpairment } from '../impairment/effective.j
 import { SETTINGS, settingKey, type SettingKey } from '../impairment/settings.js';
 import type { ImpairmentChange, LinkImpairment } from '../impairment/spec.js';
 import { impairmentProblems, type ImpairmentProblem } from '../impairment/validate.js';
-import { FAULT_KEYS } from './normalize.js';
 import type { CheckContext } from './checks.js';
 import { closestName } from './closest-name.js';
 import { keyAt, valueAt, type PathSegment } from './doc-path.js';
+import { documentSteps, modelSteps } from './step-walk.js';
 import type { Diagnostic, ImpairStep, Topology } from './types.js';
 
 type Check = (context: CheckContext) => Diagnostic[];
 
-const stepPath = (index: number): PathSegment[] => ['experiment', 'steps', index];
-
-/** `impair` steps with their index in the document. */
-function impairSteps(topology: Topology): { step: ImpairStep; index: number }[] {
-  return (topology.experiment?.steps ?? []).flatMap((step, index) => (step.kind === 'impair' ? [{ step, index }] : []));
+/** `impair` steps with their place in the document. */
+function impairSteps(topology: Topology): { step: ImpairStep; path: PathSegment[] }[] {
+  return modelSteps(topology).flatMap(({ step, path }) => (step.kind === 'impair' ? [{ step, path }] : []));
 }
 
 const membersOf = (topology: Topology, network: string) => topology.nodes.filter((n) => n.attachments.some((a) => a.network === network)).map((n) => n.name);
 
-export const stepsAreOneKind: Check = ({ document, report }) =>
-  (document.experiment?.steps ?? []).flatMap((step, i) => {
-    const faults = FAULT_KEYS.filter((key) => step[key] !== undefined);
-    if (faults.length > 0) {
-      const others = [...faults.slice(1), ...(['impair', 'node', 'run', 'args'] as const).filter((key) => step[key] !== undefined)];
-      return others.length === 0
-        ? []
-        : [report(keyAt([...stepPath(i), faults[0]!]), `a fault step does one thing to one node (\`${faults[0]}: NODE\`); this one also has ${others.join(', ')}`, 'split it into separate steps')];
-    }
-    if (step.impair === undefined) return [];
-    const workloadKeys = (['node', 'run', 'args'] as const).filter((key) => step[key] !== undefined);
-    if (workloadKeys.length === 0) return [];
-    return [
-      report(
-        keyAt([...stepPath(i), 'impair']),
-        `a step either changes impairments (\`impair\`) or runs a workload (\`node\`, \`run\`, \`args\`), not both; this one also has ${workloadKeys.join(', ')}`,
-        'split it into two steps, one after the other',
-      ),
-    ];
-  });
-
 export const resetsStandAlone: Check = ({ document, report }) =>
-  (document.experiment?.steps ?? []).flatMap((step, i) => {
+  documentSteps(document).flatMap(({ step, path }) => {
     const impair = step.impair;
     if (impair?.reset !== true) return [];
     const others = (Object.keys(SETTINGS) as SettingKey[]).filter((key) => impair[key] !== undefined);
     if (others.length === 0) return [];
     return [
       report(
-        keyAt([...stepPath(i), 'impair', 'reset']),
+        keyAt([...path, 'impair', 'reset']),
         `\`reset: true\` restores the topology's values and takes no other settings; found ${others.join(', ')}`,
         'put the new settings in a step after the reset',
       ),
@@ -59,20 +36,20 @@ export const resetsStandAlone: Check = ({ document, report }) =>
   });
 
 export const changesSayRateOnce: Check = ({ document, report }) =>
-  (document.experiment?.steps ?? []).flatMap((step, i) =>
+  documentSteps(document).flatMap(({ step, path }) =>
     step.impair?.rate !== undefined && step.impair.upload !== undefined
-      ? [report(keyAt([...stepPath(i), 'impair', 'upload']), '`rate` and `upload` both set: in a step both are the egress rate of the members changed', 'keep one of them')]
+      ? [report(keyAt([...path, 'impair', 'upload']), '`rate` and `upload` both set: in a step both are the egress rate of the members changed', 'keep one of them')]
       : [],
   );
 
 export const impairStepsNameKnownNetworks: Check = ({ topology, report }) => {
   const known = topology.networks.map((n) => n.name);
-  return impairSteps(topology).flatMap(({ step, index }) => {
+  return impairSteps(topology).flatMap(({ step, path }) => {
     if (known.includes(step.network)) return [];
     const suggestion = closestName(step.network, known);
     return [
       report(
-        valueAt([...stepPath(index), 'impair', 'network']),
+        valueAt([...path, 'impair', 'network']),
         `unknown network "${step.network}"; expected one of [${known.join(', ')}]`,
         suggestion === undefined ? 'use the name of a network declared under `networks:`' : `did you mean "${suggestion}"?`,
       ),
@@ -81,11 +58,11 @@ export const impairStepsNameKnownNetworks: Check = ({ topology, report }) => {
 };
 
 export const impairStepsNameMembers: Check = ({ topology, report }) =>
-  impairSteps(topology).flatMap(({ step, index }) => {
+  impairSteps(topology).flatMap(({ step, path }) => {
     if (step.node === undefined || !topology.networks.some((n) => n.name === step.network)) return [];
     const members = membersOf(topology, step.network);
     if (members.includes(step.node)) return [];
-    const where = valueAt([...stepPath(index), 'impair', 'node']);
+    const where = valueAt([...path, 'impair', 'node']);
     if (!topology.nodes.some((n) => n.name === step.node)) {
       const suggestion = closestName(step.node, members);
       return [report(where, `unknown node "${step.node}"; members of network "${step.network}" are [${members.join(', ')}]`, suggestion === undefined ? undefined : `did you mean "${suggestion}"?`)];
@@ -126,7 +103,7 @@ export const impairmentsAreConsistent: Check = ({ topology, report }) =>
  */
 export const impairStepsAreConsistent: Check = ({ topology, report }) => {
   const changes = new Map<string, ImpairmentChange>();
-  return impairSteps(topology).flatMap(({ step, index }) => {
+  return impairSteps(topology).flatMap(({ step, path }) => {
     const network = topology.networks.find((n) => n.name === step.network);
     if (network === undefined) return [];
     const introduced = new Map<keyof LinkImpairment, ImpairmentProblem>();
@@ -144,8 +121,8 @@ export const impairStepsAreConsistent: Check = ({ topology, report }) => {
     const set = step.change.set ?? {};
     return [...introduced.values()].map((p) =>
       set[p.field] !== undefined
-        ? report(valueAt([...stepPath(index), 'impair', settingKey(p.field)]), p.message, p.hint)
-        : report(keyAt([...stepPath(index), 'impair']), `after this step: ${p.message}`, p.hint),
+        ? report(valueAt([...path, 'impair', settingKey(p.field)]), p.message, p.hint)
+        : report(keyAt([...path, 'impair']), `after this step: ${p.message}`, p.hint),
     );
   });
 };
@@ -153,7 +130,6 @@ export const impairStepsAreConsistent: Check = ({ topology, report }) => {
 /** In the order they run, after the checks of networks, nodes and workload steps. */
 export const impairmentChecks: readonly Check[] = [
   impairmentsAreConsistent,
-  stepsAreOneKind,
   resetsStandAlone,
   changesSayRateOnce,
   impairStepsNameKnownNetworks,

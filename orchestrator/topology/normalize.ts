@@ -17,8 +17,11 @@ export interface TopologyDocument {
     seed?: number;
     repeat?: number;
     steps?: StepDocument[];
+    warmup?: StepDocument[];
     sweep?: Record<string, ParamValue[]>;
     expect?: Record<string, string>;
+    'reuse-lab'?: boolean;
+    capture?: string[];
   };
   params?: Record<string, ParamValue>;
 }
@@ -31,9 +34,13 @@ export interface NodeDocument {
 
 export type AttachmentDocument = { address?: string } & ImpairmentSettings;
 
-/** Either kind of step: the schema requires `node` and `run` when there is no `impair`. */
+/** Any kind of step: the schema requires `node` and `run` when nothing else says what it is. */
 export type StepDocument = {
   at?: string;
+  name?: string;
+  background?: boolean;
+  parallel?: StepDocument[];
+  wait?: 'all' | string[];
   node?: string;
   run?: string;
   args?: Record<string, unknown>;
@@ -83,15 +90,27 @@ function experiment(document: NonNullable<TopologyDocument['experiment']>): Expe
     seed: document.seed ?? DEFAULTS.seed,
     repeat: document.repeat ?? DEFAULTS.repeat,
     steps: (document.steps ?? []).map(step),
+    warmup: (document.warmup ?? []).map(step),
     sweep: Object.entries(document.sweep ?? {}).map(([key, values]) => ({ key, values })),
     expect: document.expect ?? {},
+    reuseLab: document['reuse-lab'] ?? true,
+    capture: (document.capture ?? []).map((target) => {
+      const [node = '', network] = target.split(':');
+      return network === undefined ? { node } : { node, network };
+    }),
   };
 }
 
-/** A step with `impair` changes impairments (a step that also names a workload is reported by the checks). */
+/** What a step is follows from its selector key (a step with two is reported by the checks). */
 function step(document: StepDocument): StepDef {
   // The schema checked the pattern: parseDuration cannot fail here.
-  const at = document.at === undefined ? {} : { at: (parseDuration(document.at) ?? 0) / 1000 };
+  const at = {
+    ...(document.at === undefined ? {} : { at: (parseDuration(document.at) ?? 0) / 1000 }),
+    ...(document.name === undefined ? {} : { name: document.name }),
+    ...(document.background === undefined ? {} : { background: document.background }),
+  };
+  if (document.parallel !== undefined) return { kind: 'parallel', ...at, steps: document.parallel.map(step) };
+  if (document.wait !== undefined) return { kind: 'wait', ...at, for: document.wait };
   const fault = FAULT_KEYS.find((key) => document[key] !== undefined);
   if (fault !== undefined) return { kind: 'fault', ...at, action: fault, node: document[fault]! };
   const impair = document.impair;

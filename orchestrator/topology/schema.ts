@@ -14,6 +14,7 @@ const OCTET = '(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])';
 export const IPV4_PATTERN = `^${OCTET}(\\.${OCTET}){3}$`;
 export const CIDR_PATTERN = `^${OCTET}(\\.${OCTET}){3}/(3[0-2]|[12]?[0-9])$`;
 
+export const CAPTURE_PATTERN = '^[a-z][a-z0-9-]{0,23}(:[a-z][a-z0-9-]{0,23})?$';
 export const SWEEP_KEY_PATTERN = '^(params\\.[a-z][a-z0-9_-]*|networks\\.[a-z][a-z0-9-]{0,23}\\.[a-z-]+)$';
 
 /** What each pattern means, for messages: users should not have to read regular expressions. */
@@ -22,6 +23,7 @@ export const PATTERN_MEANINGS: Record<string, string> = {
   [WORKLOAD_PATTERN]: 'a lowercase workload name of letters, digits and dashes, starting with a letter',
   [IPV4_PATTERN]: 'an IPv4 address like 10.213.1.10',
   [CIDR_PATTERN]: 'a subnet in CIDR form like 10.213.1.0/24',
+  [CAPTURE_PATTERN]: 'NODE or NODE:NETWORK (lowercase names)',
   [SWEEP_KEY_PATTERN]: 'params.NAME or networks.NETWORK.KEY (an impairment key such as delay)',
   [DURATION_PATTERN]: UNIT_MEANINGS.duration,
   [RATE_PATTERN]: UNIT_MEANINGS.rate,
@@ -140,23 +142,52 @@ export type FaultAction = keyof typeof FAULTS;
 
 const faultProperties = Object.fromEntries(Object.entries(FAULTS).map(([action, description]) => [action, name(description)]));
 
-const step = {
-  type: 'object',
-  description: 'Run one workload on one node (`node`, `run`, `args`), change impairments (`impair`), or inject a fault (`kill`, `pause`, `resume`, `restart`: NODE).',
-  additionalProperties: false,
-  properties: {
-    at: atSchema,
-    node: workloadNode,
-    run: workloadName,
-    args: { type: 'object', description: 'Workload arguments, passed to the workload untouched.' },
-    impair,
-    ...faultProperties,
+const timing = {
+  at: atSchema,
+  name: name('Name of this step, for `wait`'),
+  background: { type: 'boolean', description: 'true: start this step and go on with the next at once (join it later with `wait`).' },
+};
+
+/**
+ * A step schema whose "selector" keys (any of `selectors`) make it something other than a
+ * workload; without one, it runs a workload and needs `node` and `run`.
+ */
+const stepSchema = (description: string, extra: Record<string, unknown>) => {
+  const selectors = ['impair', ...Object.keys(FAULTS), ...Object.keys(extra)];
+  return {
+    type: 'object',
+    description,
+    additionalProperties: false,
+    properties: {
+      ...timing,
+      node: workloadNode,
+      run: workloadName,
+      args: { type: 'object', description: 'Workload arguments, passed to the workload untouched.' },
+      impair,
+      ...faultProperties,
+      ...extra,
+    },
+    // (`properties` repeated so that ajv's strict mode sees the required keys declared, and so
+    // that "missing key" messages can quote their descriptions.)
+    if: { anyOf: selectors.map((key) => ({ properties: { [key]: true }, required: [key] })) },
+    else: { properties: { node: workloadNode, run: workloadName }, required: ['node', 'run'] },
+  } as const;
+};
+
+const simpleStep = stepSchema('Run one workload on one node (`node`, `run`, `args`), change impairments (`impair`), or inject a fault (`kill`, `pause`, `resume`, `restart`: NODE).', {});
+
+const step = stepSchema(
+  'Run one workload on one node (`node`, `run`, `args`), change impairments (`impair`), inject a fault (`kill`, `pause`, `resume`, `restart`: NODE), start steps together (`parallel`), or wait for earlier ones (`wait`).',
+  {
+    parallel: { type: 'array', minItems: 1, items: simpleStep, description: 'Steps started together (each may have its own `at`, from the start of the group); the group ends when all have ended.' },
+    wait: {
+      anyOf: [{ enum: ['all'] }, { type: 'array', minItems: 1, items: name('Name of an earlier step') }],
+      description: '`all`: wait until every step started before this one (background and timed ones included) has ended; or a list of step names.',
+    },
   },
-  // (`properties` repeated so that ajv's strict mode sees the required keys declared, and so
-  // that "missing key" messages can quote their descriptions.)
-  if: { anyOf: ['impair', ...Object.keys(FAULTS)].map((key) => ({ properties: { [key]: true }, required: [key] })) },
-  else: { properties: { node: workloadNode, run: workloadName }, required: ['node', 'run'] },
-} as const;
+);
+
+const steps = (description: string) => ({ type: 'array', description, items: step }) as const;
 
 export const topologySchema = {
   $schema: 'http://json-schema.org/draft-07/schema#',
@@ -192,7 +223,14 @@ export const topologySchema = {
       properties: {
         seed: { type: 'integer', minimum: 0, default: DEFAULTS.seed, description: `Seed of every random choice, recorded in the run manifest (default ${DEFAULTS.seed}).` },
         repeat: { type: 'integer', minimum: 1, default: DEFAULTS.repeat, description: `How many times the steps are run (default ${DEFAULTS.repeat}).` },
-        steps: { type: 'array', description: 'Workloads and impairment changes, in order.', items: step },
+        steps: steps('What a repetition does, in order: workloads, impairment changes, faults, parallel groups, barriers.'),
+        warmup: steps('Steps run before `steps` in every repetition (e.g. to fill a cache); their records are kept, marked `phase: warmup`, and left out of summaries.'),
+        'reuse-lab': { type: 'boolean', default: true, description: 'true (default): one lab for the whole experiment, swept network values applied between points. false: a fresh lab for every run (cold caches, no state carried over).' },
+        capture: {
+          type: 'array',
+          description: 'Interfaces to record to pcap files (results DIR/pcap/NODE-NETWORK.pcap) for the whole run: `NODE` (every interface) or `NODE:NETWORK`.',
+          items: { type: 'string', pattern: CAPTURE_PATTERN },
+        },
         expect: {
           type: 'object',
           description:

@@ -47,10 +47,18 @@ export interface NodeDef {
   config: Record<string, unknown>;
 }
 
-export interface WorkloadStep {
-  kind: 'workload';
-  /** Offset from the start of the repetition, milliseconds. */
+/** What every kind of step may say about when it runs. */
+export interface StepTiming {
+  /** Offset from the start of the repetition (of the group, inside `parallel`), milliseconds. */
   at?: number;
+  /** Name that `wait:` steps refer to. */
+  name?: string;
+  /** Start it and go on with the next step at once (join it later with `wait`). */
+  background?: boolean;
+}
+
+export interface WorkloadStep extends StepTiming {
+  kind: 'workload';
   node: string;
   /** Workload name, e.g. `probe`. */
   run: string;
@@ -58,25 +66,33 @@ export interface WorkloadStep {
 }
 
 /** Changes the impairment of every member of `network`, or of `node`'s interface on it. */
-export interface ImpairStep {
+export interface ImpairStep extends StepTiming {
   kind: 'impair';
-  /** Offset from the start of the repetition, milliseconds. */
-  at?: number;
   network: string;
   node?: string;
   change: ImpairmentChange;
 }
 
 /** Fault injection on one node's container. */
-export interface FaultStep {
+export interface FaultStep extends StepTiming {
   kind: 'fault';
-  /** Offset from the start of the repetition, milliseconds. */
-  at?: number;
   action: FaultAction;
   node: string;
 }
 
-export type StepDef = WorkloadStep | ImpairStep | FaultStep;
+/** Steps started together; the group ends when the last of them ends. */
+export interface ParallelStep extends StepTiming {
+  kind: 'parallel';
+  steps: StepDef[];
+}
+
+/** A barrier: goes on once the named steps (or every step started before it) have ended. */
+export interface WaitStep extends StepTiming {
+  kind: 'wait';
+  for: 'all' | string[];
+}
+
+export type StepDef = WorkloadStep | ImpairStep | FaultStep | ParallelStep | WaitStep;
 
 export type ParamValue = string | number | boolean;
 
@@ -94,6 +110,18 @@ export interface ExperimentDef {
   sweep: SweepDef[];
   /** metric -> formula of its expected value (see experiment/expression.ts). */
   expect: Record<string, string>;
+  /** Steps run before `steps` in every repetition; their records are kept with phase `warmup`. */
+  warmup: StepDef[];
+  /** Keep one lab for every run (false: a fresh lab per run, e.g. for cold caches). */
+  reuseLab: boolean;
+  /** Interfaces recorded to pcap files for the whole run. */
+  capture: CaptureTarget[];
+}
+
+/** A node's interface on one network, or every interface of the node. */
+export interface CaptureTarget {
+  node: string;
+  network?: string;
 }
 
 export interface Topology {

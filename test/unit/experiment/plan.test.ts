@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { networkSettings, parameterPoints, planRuns, resolveParams } from '../../../orchestrator/experiment/plan.js';
+import { filterRuns, networkSettings, parameterPoints, planRuns, resolveParams } from '../../../orchestrator/experiment/plan.js';
+import { experimentDef } from '../../support/experiment.js';
 import { deriveSeed } from '../../../orchestrator/experiment/seeds.js';
 
 describe('experiment plan', () => {
@@ -16,7 +17,7 @@ describe('experiment plan', () => {
   });
 
   it('runs every point `repeat` times, each with its own reproducible seed', () => {
-    const experiment = { seed: 42, repeat: 3, steps: [], expect: {}, sweep: [{ key: 'params.n', values: [1, 2, 3] }] };
+    const experiment = experimentDef({ seed: 42, repeat: 3, sweep: [{ key: 'params.n', values: [1, 2, 3] }] });
     const runs = planRuns(experiment);
     expect(runs.map((r) => [r.point, r.repetition])).toEqual([[1, 1], [1, 2], [1, 3], [2, 1], [2, 2], [2, 3], [3, 1], [3, 2], [3, 3]]);
     expect(new Set(runs.map((r) => r.seed)).size).toBe(9);
@@ -27,7 +28,7 @@ describe('experiment plan', () => {
   });
 
   it('keeps the plain repetition seeds when nothing is swept', () => {
-    expect(planRuns({ seed: 7, repeat: 2, steps: [], sweep: [], expect: {} }).map((r) => r.seed)).toEqual([deriveSeed(7, 1), deriveSeed(7, 2)]);
+    expect(planRuns(experimentDef({ seed: 7, repeat: 2 })).map((r) => r.seed)).toEqual([deriveSeed(7, 1), deriveSeed(7, 2)]);
   });
 
   it('turns swept network values into impairment settings, per network', () => {
@@ -39,5 +40,15 @@ describe('experiment plan', () => {
   it('resolves ${params.NAME} in step args, keeping the type of a whole-value reference', () => {
     expect(resolveParams({ count: '${params.n}', label: 'n=${params.n}', list: ['${params.mode}'] }, { n: 20, mode: 'pipelined' })).toEqual({ count: 20, label: 'n=20', list: ['pipelined'] });
     expect(() => resolveParams({ count: '${params.m}' }, { n: 1 })).toThrow(/params\.m.*declared: \[n\]/);
+  });
+
+  it('filters runs by swept value, point or repetition, and names what exists when a filter matches nothing', () => {
+    const sweep = [{ key: 'networks.wan.delay', values: ['5ms', '20ms', '50ms'] }];
+    const runs = planRuns(experimentDef({ repeat: 3, sweep }));
+    expect(filterRuns(runs, ['networks.wan.delay=20ms,50ms', 'repetition=1'], sweep).map((r) => [r.point, r.repetition])).toEqual([[2, 1], [3, 1]]);
+    expect(filterRuns(runs, ['point=1'], sweep)).toHaveLength(3);
+    expect(filterRuns(runs, [], sweep)).toEqual(runs);
+    expect(() => filterRuns(runs, ['networks.wan.delay=7ms'], sweep)).toThrow(/no run has "7ms"; its values are \[5ms, 20ms, 50ms\]/);
+    expect(() => filterRuns(runs, ['delay=5ms'], sweep)).toThrow(/KEY one of \[point, repetition, networks.wan.delay\]/);
   });
 });
