@@ -65,11 +65,9 @@ export async function runExperiment(experiment: ExperimentDef, runs: PlannedRun[
   let appliedPoint: number | undefined;
   for (const [k, run] of runs.entries()) {
     const { lab, fresh } = await o.labs.acquire(run);
-    if (fresh || run.point !== appliedPoint) {
-      if (run.point !== appliedPoint && Object.keys(run.values).length > 0) o.reporter.info(`point ${run.point}: ${describePoint(run.values)}`);
-      await applyPoint(lab, run.values, o);
-      appliedPoint = run.point;
-    }
+    if (run.point !== appliedPoint && Object.keys(run.values).length > 0) o.reporter.info(`point ${run.point}: ${describePoint(run.values)}`);
+    await prepareLinks(lab, run, fresh || run.point !== appliedPoint, o);
+    appliedPoint = run.point;
     const params = { ...o.params, ...pointParams(run.values) };
     const eta = k === 0 ? '' : ` · ETA ${formatDuration(((now() - began) / k) * (runs.length - k))}`;
     const where = `run ${k + 1}/${runs.length}${points > 1 ? ` (point ${run.point}, rep ${run.repetition})` : ''}`;
@@ -115,12 +113,28 @@ export const describePoint = (values: ParameterPoint) => Object.entries(values).
 const pointParams = (values: ParameterPoint) =>
   Object.fromEntries(Object.entries(values).filter(([k]) => k.startsWith('params.')).map(([k, v]) => [k.slice('params.'.length), v]));
 
-/** A point's swept network values, on top of the topology's own (one reset-then-set, so nothing lingers). */
-async function applyPoint(lab: Lab, values: ParameterPoint, o: RunOptions): Promise<void> {
-  for (const [network, impairment] of networkSettings(values)) {
-    if (lab.impairmentBackend === 'none') throw new StepFailedError(`sweeping networks.${network}: lab ${lab.name} was deployed without an impairment backend`);
-    await changeImpairment(o.runtime, lab.name, { network }, { reset: true, set: impairment }, lab.impairmentBackend);
+/**
+ * Before each run: a new point's swept network values go on top of the topology's own (one
+ * reset-then-set, so nothing lingers), and every link's random choices (loss, jitter) are
+ * re-seeded from the run's seed, so a run decides the same whether it runs after others, alone
+ * (`--filter`) or in a resumed session.
+ */
+async function prepareLinks(lab: Lab, run: PlannedRun, newPoint: boolean, o: RunOptions): Promise<void> {
+  const swept = networkSettings(run.values);
+  if (lab.impairmentBackend === 'none') {
+    const [network] = swept.keys();
+    if (network !== undefined) throw new StepFailedError(`sweeping networks.${network}: lab ${lab.name} was deployed without an impairment backend`);
+    return;
   }
+  const backend = lab.impairmentBackend;
+  const joined = lab.networks.filter(({ name }) => lab.nodes.some((n) => n.interfaces.some((i) => i.network === name)));
+  await Promise.all(
+    joined.map(({ name }) => {
+      const set = swept.get(name);
+      const change = newPoint && set !== undefined ? { reset: true as const, set } : { set: {} };
+      return changeImpairment(o.runtime, lab.name, { network: name }, change, backend, run.seed);
+    }),
+  );
 }
 
 export function formatDuration(ms: number): string {

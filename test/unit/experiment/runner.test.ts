@@ -104,8 +104,10 @@ describe('timed and impairment steps', () => {
     const started = Date.now();
     const log: [string, number][] = [];
     rt.execHandler = (spec, argv) => {
-      const what = argv[2] === 'impair' ? `impair ${JSON.parse(argv[3]!).target ?? '*'}` : `workload ${spec.labels['emunet.node']}`;
-      log.push([what, Date.now() - started]);
+      const request = argv[2] === 'impair' ? JSON.parse(argv[3]!) : undefined;
+      const what = request ? `impair ${request.target ?? '*'}` : `workload ${spec.labels['emunet.node']}`;
+      // (The run's re-seeding of every link, a change of nothing, is not what this test follows.)
+      if (!request || Object.keys(request.change.set ?? {}).length > 0) log.push([what, Date.now() - started]);
       if (argv[2] === 'impair') return { exitCode: 0, stdout: JSON.stringify({ node: spec.labels['emunet.node'], network: 'a', impairment: { delayUs: 5000 } }), stderr: '' };
       return { exitCode: 0, stdout: record(1), stderr: '' };
     };
@@ -123,6 +125,22 @@ describe('timed and impairment steps', () => {
     expect(changes).toHaveLength(2);
     expect(changes[0]).toMatchObject({ network: 'a', repetition: 1, step: '2' });
     expect(JSON.parse(changes[0]!.detail)).toMatchObject({ impairment: { delayUs: 5000 } });
+  });
+
+  it('re-seeds every joined network\'s links with the run\'s seed before each run', async () => {
+    const rt = new FakeRuntime();
+    const seeds: [string, number][] = [];
+    rt.execHandler = (spec, argv) => {
+      if (argv[2] !== 'impair') return { exitCode: 0, stdout: record(1), stderr: '' };
+      const request = JSON.parse(argv[3]!);
+      seeds.push([`${spec.labels['emunet.node']}:${request.network}`, request.seed]);
+      return { exitCode: 0, stdout: JSON.stringify({ node: spec.labels['emunet.node'], network: request.network }), stderr: '' };
+    };
+    await run(rt, experimentDef({ seed: 5, repeat: 2, steps: [{ kind: 'workload', node: 'h1', run: 'probe', args: {} }] }), { backend: 'userspace' });
+    const perRun = seeds.length / 2;
+    expect(perRun).toBeGreaterThan(0);
+    expect(new Set(seeds.slice(0, perRun).map(([, s]) => s))).toEqual(new Set([deriveSeed(5, 1)]));
+    expect(new Set(seeds.slice(perRun).map(([, s]) => s))).toEqual(new Set([deriveSeed(5, 2)]));
   });
 
   it('refuses impairment steps in a lab deployed without a backend', async () => {
