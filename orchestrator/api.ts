@@ -322,10 +322,10 @@ export async function run(topology: Topology, outRoot: string, ctx: Context, req
     },
   };
   await writeManifest(manifestPath, manifest);
+  if (failure === undefined) ctx.reporter.done(`${csv} (${rows.length} rows)`);
   const report = await runReport(dir, manifestPath, manifest, ctx);
-  // A failed run still keeps what it measured: the rows are written, then the failure reported.
+  // A failed run still keeps what it measured: the rows and the report are written, then the failure reported.
   if (failure !== undefined) throw new RunFailedError(failure, csv);
-  ctx.reporter.done(`${csv} (${rows.length} rows)`);
   return { dir, csv, manifest: manifestPath, rows, summary, failedRuns: failures, ...(report ? { report } : {}) };
 }
 

@@ -1,6 +1,6 @@
 // The emunet library API: the same verbs the CLI offers, typed.
-export { validate, deploy, run, exec, destroy, inspect, buildImages, contextDefaults, RunFailedError, NotFoundError } from './api.js';
-export type { Context, RunResult, LabSummary } from './api.js';
+export { validate, deploy, run, exec, impair, calibrate, capture, report, graph, destroy, inspect, buildImages, contextDefaults, RunFailedError, NotFoundError } from './api.js';
+export type { Context, RunRequest, RunResult, LabSummary } from './api.js';
 export { doctor } from './doctor.js';
 export type { Check } from './doctor.js';
 export { loadTopology, parseTopology } from './topology/load.js';

@@ -38,7 +38,16 @@ else
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
 fi
 
-# 3. Node dependencies, reinstalled only when package-lock.json changed.
+# 3. Chromium: the report test opens report.html headless, as a reader's browser would.
+if command -v chromium >/dev/null 2>&1; then
+  skip "chromium present ($(chromium --version 2>/dev/null | head -n1))"
+else
+  step "installing chromium (Debian package; headless browser for the report test)"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+
+# 4. Node dependencies, reinstalled only when package-lock.json changed.
 lock_hash=$(sha256sum package-lock.json | cut -c1-16)
 if [ -f node_modules/.emunet-lock ] && [ "$(cat node_modules/.emunet-lock)" = "$lock_hash" ]; then
   skip "node_modules up to date"
@@ -48,10 +57,10 @@ else
   echo "$lock_hash" > node_modules/.emunet-lock
 fi
 
-# 4. The orchestrator, compiled (tsc is quick and always right about what changed).
+# 5. The orchestrator, compiled (tsc is quick and always right about what changed).
 step "compiling the orchestrator (tsc)"
 npm run --silent build
 
-# 5. Images: rebuilt only when their inputs' hash changed.
+# 6. Images: rebuilt only when their inputs' hash changed.
 step "container images"
 node bin/emunet.js images build

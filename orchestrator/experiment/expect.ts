@@ -40,6 +40,7 @@ export function withExpectations(rows: SummaryRow[], topology: Topology): Summar
     const formula = expect[row.metric];
     if (formula === undefined) return row;
     const expected = evaluate(formula, namesAt(topology, row.point));
-    return { ...row, expected, ratio: row.mean / expected };
+    // A ratio to zero says nothing (0% loss expected): the row keeps its expected value only.
+    return expected === 0 ? { ...row, expected } : { ...row, expected, ratio: row.mean / expected };
   });
 }

@@ -17,6 +17,8 @@ export interface Measurement {
   workload: string;
   node: string;
   peer: string;
+  /** The sample's sequence number within its workload ('' when the agent gave none). */
+  seq: number | '';
   metric: string;
   value: number;
   unit: string;
@@ -28,10 +30,10 @@ export interface Measurement {
   impairment_backend: string;
 }
 
-export const MEASUREMENT_COLUMNS: Exclude<keyof Measurement, 'point'>[] = ['lab', 'run_id', 'repetition', 'seed', 'step', 'phase', 'workload', 'node', 'peer', 'metric', 'value', 'unit', 'detail', 'timestamp', 'impairment_backend'];
+export const MEASUREMENT_COLUMNS: Exclude<keyof Measurement, 'point'>[] = ['lab', 'run_id', 'repetition', 'seed', 'step', 'phase', 'workload', 'node', 'peer', 'seq', 'metric', 'value', 'unit', 'detail', 'timestamp', 'impairment_backend'];
 
 /** Everything a row says besides what the agent measured. */
-export type RecordContext = Omit<Measurement, 'peer' | 'metric' | 'value' | 'unit' | 'detail' | 'timestamp'>;
+export type RecordContext = Omit<Measurement, 'peer' | 'seq' | 'metric' | 'value' | 'unit' | 'detail' | 'timestamp'>;
 
 export class AgentOutputError extends Error {}
 
@@ -50,12 +52,12 @@ export function parseRecord(line: string, ctx: RecordContext): Measurement | und
     throw new AgentOutputError(`${ctx.node}: workload ${ctx.workload} printed invalid JSON: ${trimmed.slice(0, 200)}`);
   }
   if (obj.type !== 'record') return undefined;
-  const { metric, value, unit, peer, detail, time } = obj;
+  const { metric, value, unit, peer, seq, detail, time } = obj;
   if (typeof metric !== 'string' || !metric) throw bad(ctx, 'metric', 'a non-empty string', metric);
   if (typeof value !== 'number' || !Number.isFinite(value)) throw bad(ctx, 'value', 'a finite number', value);
   if (typeof unit !== 'string') throw bad(ctx, 'unit', 'a string', unit);
   if (typeof time !== 'number') throw bad(ctx, 'time', 'milliseconds since the epoch', time);
-  return { ...ctx, peer: typeof peer === 'string' ? peer : '', metric, value, unit, detail: typeof detail === 'string' ? detail : '', timestamp: new Date(time).toISOString() };
+  return { ...ctx, peer: typeof peer === 'string' ? peer : '', seq: typeof seq === 'number' && Number.isInteger(seq) ? seq : '', metric, value, unit, detail: typeof detail === 'string' ? detail : '', timestamp: new Date(time).toISOString() };
 }
 
 function bad(ctx: RecordContext, field: string, expected: string, found: unknown): AgentOutputError {

@@ -3,12 +3,12 @@
 // readable, and `--resume DIR` knows which runs are done (runs.csv) and keeps their rows.
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import type { RunEvent, RunOutcome } from '../experiment/runner.js';
 import type { ParameterPoint, PlannedRun } from '../experiment/plan.js';
 import type { SweepDef } from '../topology/types.js';
 import { measurementColumns } from './csv.js';
+import { csvRecords, typedPoint } from './csv-read.js';
 import type { Measurement } from './measurement.js';
 
 export const EVENT_COLUMNS: (keyof RunEvent)[] = ['lab', 'run_id', 'point', 'repetition', 'step', 'time', 'event', 'node', 'network', 'detail'];
@@ -90,11 +90,9 @@ export class ResultsWriter {
    */
   static async resume(dir: string, sweep: SweepDef[]): Promise<ResultsWriter> {
     const w = new ResultsWriter(dir, sweep);
-    const read = async (file: string) => {
-      const text = await readFile(path.join(dir, file), 'utf8').catch(() => '');
-      return parse(text, { columns: true, skip_empty_lines: true }) as Record<string, string>[];
-    };
-    const pointOf = (r: Record<string, string>) => typedPoint(r, sweep);
+    const read = async (file: string) => csvRecords(await readFile(path.join(dir, file), 'utf8').catch(() => ''));
+    const values = Object.fromEntries(sweep.map((s) => [s.key, s.values]));
+    const pointOf = (r: Record<string, string>) => typedPoint(r, values);
     for (const r of await read('runs.csv')) {
       if (r.status !== 'complete') continue;
       w.runs.push({ run_id: r.run_id ?? '', point: Number(r.point), values: pointOf(r), repetition: Number(r.repetition), seed: Number(r.seed), status: 'complete', started_at: r.started_at ?? '', ended_at: r.ended_at ?? '', error: '' });
@@ -106,7 +104,7 @@ export class ResultsWriter {
       if (!done.has(runKey(point, Number(r.repetition)))) continue;
       w.rows.push({
         lab: r.lab ?? '', run_id: r.run_id ?? '', point, repetition: Number(r.repetition), seed: Number(r.seed), step: r.step ?? '', phase: r.phase === 'warmup' ? 'warmup' : 'measure',
-        workload: r.workload ?? '', node: r.node ?? '', peer: r.peer ?? '', metric: r.metric ?? '', value: Number(r.value), unit: r.unit ?? '', detail: r.detail ?? '', timestamp: r.timestamp ?? '', impairment_backend: r.impairment_backend ?? '',
+        workload: r.workload ?? '', node: r.node ?? '', peer: r.peer ?? '', seq: r.seq === undefined || r.seq === '' ? '' : Number(r.seq), metric: r.metric ?? '', value: Number(r.value), unit: r.unit ?? '', detail: r.detail ?? '', timestamp: r.timestamp ?? '', impairment_backend: r.impairment_backend ?? '',
       });
     }
     for (const r of await read('events.csv')) {
@@ -130,11 +128,6 @@ export class ResultsWriter {
     await writeFile(path.join(this.dir, 'events.csv'), stringify(this.events, { header: true, columns: EVENT_COLUMNS }));
     await writeFile(path.join(this.dir, 'runs.csv'), stringify(this.runs.map((r) => ({ ...r.values, ...r })), { header: true, columns: this.runColumns }));
   }
-}
-
-/** A run's swept values from its CSV cells, typed as the sweep declares them ("20ms" stays a string, 5 a number). */
-function typedPoint(row: Record<string, string>, sweep: SweepDef[]): ParameterPoint {
-  return Object.fromEntries(sweep.map(({ key, values }) => [key, values.find((v) => String(v) === row[key]) ?? row[key] ?? '']));
 }
 
 /** The runs of a plan still to do. */

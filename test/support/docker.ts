@@ -1,3 +1,4 @@
+import { parse } from 'csv-parse/sync';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as api from '../../orchestrator/api.js';
@@ -35,4 +36,9 @@ export async function labObjects(lab: string): Promise<number> {
 export async function firewallSnapshot(): Promise<string> {
   const image = await api.buildImages(testContext());
   return new HostFirewall(runtime, image.tag).snapshot();
+}
+
+/** A CSV file as rows keyed by header name (columns move; names do not). */
+export async function readCsv(file: string): Promise<Record<string, string>[]> {
+  return parse(await readFile(file, 'utf8'), { columns: true, skip_empty_lines: true }) as Record<string, string>[];
 }

@@ -9,7 +9,7 @@ const line = (o: object) => JSON.stringify({ type: 'record', unit: 'ms', time: 0
 describe('agent records', () => {
   it('become fully identified measurements', () => {
     expect(parseRecord(line({ metric: 'udp_rtt', value: 1.5, peer: 'server', time: 1000 }), ctx)).toEqual({
-      ...ctx, peer: 'server', metric: 'udp_rtt', value: 1.5, unit: 'ms', detail: '', timestamp: '1970-01-01T00:00:01.000Z',
+      ...ctx, peer: 'server', seq: '', metric: 'udp_rtt', value: 1.5, unit: 'ms', detail: '', timestamp: '1970-01-01T00:00:01.000Z',
     });
   });
 
@@ -28,8 +28,8 @@ describe('measurements.csv', () => {
   it('has one header and one row per measurement, in the documented column order', () => {
     const m = parseRecord(line({ metric: 'udp_rtt', value: 0.25, peer: 'server' }), ctx)!;
     const csv = measurementsCsv([m, m]).trim().split('\n');
-    expect(csv[0]).toBe('lab,run_id,repetition,seed,step,phase,workload,node,peer,metric,value,unit,detail,timestamp,impairment_backend');
-    expect(csv[1]).toBe('hello,r,1,7,1,measure,probe,client,server,udp_rtt,0.25,ms,,1970-01-01T00:00:00.000Z,none');
+    expect(csv[0]).toBe('lab,run_id,repetition,seed,step,phase,workload,node,peer,seq,metric,value,unit,detail,timestamp,impairment_backend');
+    expect(csv[1]).toBe('hello,r,1,7,1,measure,probe,client,server,,udp_rtt,0.25,ms,,1970-01-01T00:00:00.000Z,none');
     expect(csv).toHaveLength(3);
   });
 

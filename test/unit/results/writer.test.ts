@@ -10,7 +10,7 @@ import { experimentDef } from '../../support/experiment.js';
 const sweep = [{ key: 'networks.wan.delay', values: ['5ms', '20ms'] }, { key: 'params.n', values: [1, 10] }];
 const runs = planRuns(experimentDef({ repeat: 2, sweep }));
 const row = (run: (typeof runs)[number], value: number): Measurement => ({
-  lab: 'l', run_id: 'r', point: run.values, repetition: run.repetition, seed: run.seed, step: '1', phase: 'measure', workload: 'probe', node: 'a', peer: 'b', metric: 'udp_rtt', value, unit: 'ms', detail: 'x,"y"', timestamp: '1970-01-01T00:00:00.000Z', impairment_backend: 'userspace',
+  lab: 'l', run_id: 'r', point: run.values, repetition: run.repetition, seed: run.seed, step: '1', phase: 'measure', workload: 'probe', node: 'a', peer: 'b', seq: 3, metric: 'udp_rtt', value, unit: 'ms', detail: 'x,"y"', timestamp: '1970-01-01T00:00:00.000Z', impairment_backend: 'userspace',
 });
 const ended = (run: (typeof runs)[number], error?: string) => ({ run, startedAt: new Date(0), endedAt: new Date(1000), ...(error ? { error } : {}) });
 
@@ -26,7 +26,7 @@ describe('results written run by run', () => {
     w.measurement(row(runs[1]!, 2));
     await w.runEnded(ended(runs[1]!, 'boom'), 'r');
     const csv = (await readFile(path.join(dir, 'measurements.csv'), 'utf8')).trim().split('\n');
-    expect(csv[0]).toBe('lab,run_id,repetition,seed,networks.wan.delay,params.n,step,phase,workload,node,peer,metric,value,unit,detail,timestamp,impairment_backend');
+    expect(csv[0]).toBe('lab,run_id,repetition,seed,networks.wan.delay,params.n,step,phase,workload,node,peer,seq,metric,value,unit,detail,timestamp,impairment_backend');
     expect(csv).toHaveLength(3);
     const ledger = (await readFile(path.join(dir, 'runs.csv'), 'utf8')).trim().split('\n');
     expect(ledger[0]).toBe('run_id,point,networks.wan.delay,params.n,repetition,seed,status,started_at,ended_at,error');
