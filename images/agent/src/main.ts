@@ -25,7 +25,11 @@ async function daemon(): Promise<void> {
   let impairment = await ImpairmentController.create(node);
   await serveControl(async (request) => {
     if (request.op === 'status') return { node: node.node, backend: node.impairment?.backend ?? 'none', links: impairment?.status() ?? [] };
-    if (request.op !== 'impair') throw new Error(`unknown control request ${JSON.stringify(request.op)}`);
+    if (request.op !== 'impair') {
+      // Role-specific requests (e.g. dns-stats, dns-flush) go to the role.
+      if (role.control) return role.control(request);
+      throw new Error(`unknown control request ${JSON.stringify(request.op)}`);
+    }
     const { network, change, target, backend, seed } = request as unknown as ImpairRequest;
     // A lab deployed without impairment gets its backend with the first change.
     impairment ??= await ImpairmentController.create({ ...node, impairment: { backend, seed: seed ?? 1 } });

@@ -4,4 +4,6 @@ import type { AgentNodeConfig } from '../common/node-config.js';
 export interface AgentRole {
   name: string;
   start(node: AgentNodeConfig): Promise<() => void>;
+  /** Control requests other than the daemon's own (`status`, `impair`), e.g. `{op: 'dns-stats'}`; throws for ops it does not know. */
+  control?(request: Record<string, unknown>): Promise<unknown>;
 }
