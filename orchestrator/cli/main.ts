@@ -230,13 +230,14 @@ function impairChange(o: Record<string, string | boolean | undefined>): Impairme
 
 const camel = (flag: string) => flag.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
 
-/** The run's summary; `expected` and `ratio` columns only when the experiment has `expect:` formulas. */
+/** The run's summary; a step column when several steps measured; `expected` and `ratio` only with `expect:` formulas. */
 function summaryTable(rows: SummaryRow[], keys: string[]): string {
   const expectations = rows.some((r) => r.expected !== undefined);
+  const steps = new Set(rows.map((r) => r.step)).size > 1;
   return table(
-    [...keys, 'node', 'peer', 'metric', 'n', 'min', 'p50', 'mean', 'p95', 'max', 'unit', ...(expectations ? ['expected', 'ratio'] : [])],
+    [...keys, ...(steps ? ['step'] : []), 'node', 'peer', 'metric', 'n', 'min', 'p50', 'mean', 'p95', 'max', 'unit', ...(expectations ? ['expected', 'ratio'] : [])],
     rows.map((r) => [
-      ...keys.map((k) => String(r.point[k])), r.node, r.peer, r.metric, r.n, fmt(r.min), fmt(r.p50), fmt(r.mean), fmt(r.p95), fmt(r.max), r.unit,
+      ...keys.map((k) => String(r.point[k])), ...(steps ? [r.step] : []), r.node, r.peer, r.metric, r.n, fmt(r.min), fmt(r.p50), fmt(r.mean), fmt(r.p95), fmt(r.max), r.unit,
       ...(expectations ? [r.expected === undefined ? '' : fmt(r.expected), r.ratio === undefined ? '' : r.ratio.toFixed(3)] : []),
     ]),
   );

@@ -34,7 +34,7 @@ export function agentConfig(plan: LabPlan, node: PlannedNode, impairment?: SpecC
     ...i,
     neighbors: plan.nodes.flatMap((n) => n.interfaces.filter((j) => j.network === i.network && n !== node).map((j) => ({ node: n.name, address: j.address, impairment: j.impairment }))),
   }));
-  return { lab: plan.lab, node: node.name, role: node.role, interfaces, routes: node.routes, config: node.config, impairment };
+  return { lab: plan.lab, node: node.name, role: node.role, interfaces, routes: node.routes, config: node.config, ...(node.resolver ? { resolver: node.resolver } : {}), impairment };
 }
 
 export function containerSpec(plan: LabPlan, node: PlannedNode, ctx: SpecContext): ContainerSpec {

@@ -5,7 +5,9 @@ import type { SummaryRow } from '../results/summary.js';
 import type { LinkImpairment } from '../impairment/spec.js';
 import type { Topology } from '../topology/types.js';
 import { evaluate } from './expression.js';
+import { delayTable, rttNames } from './paths.js';
 import { networkSettings, type ParameterPoint } from './plan.js';
+import { labelledSteps } from './schedule.js';
 
 /** Network values as formulas use them: times in ms, rates in Mbit/s, shares in percent. */
 const UNITS: Partial<Record<keyof LinkImpairment, [string, number]>> = {
@@ -18,12 +20,13 @@ const UNITS: Partial<Record<keyof LinkImpairment, [string, number]>> = {
   reorderPct: ['reorder', 1],
 };
 
-/** Every name an expression may use at one point: params (default or swept) and each network's values. */
+/** Every name an expression may use at one point: params (default or swept), each network's values, rtt.A.B. */
 export function namesAt(topology: Topology, point: ParameterPoint): Record<string, number> {
   const names: Record<string, number> = {};
   for (const [key, value] of Object.entries(topology.params)) if (typeof value === 'number') names[`params.${key}`] = value;
   for (const [key, value] of Object.entries(point)) if (key.startsWith('params.') && typeof value === 'number') names[key] = value;
   const swept = networkSettings(point);
+  Object.assign(names, rttNames(topology, delayTable(topology, swept)));
   for (const network of topology.networks) {
     const values = { ...network.impairment, ...swept.get(network.name) };
     for (const [field, [name, divisor]] of Object.entries(UNITS) as [keyof LinkImpairment, [string, number]][]) {
@@ -33,13 +36,25 @@ export function namesAt(topology: Topology, point: ParameterPoint): Record<strin
   return names;
 }
 
-/** The summary with `expected` and `ratio` (mean / expected) on every row whose metric has an expectation. */
+/**
+ * The summary with `expected` and `ratio` (mean / expected) on every row whose metric has an
+ * expectation: the step's own `expect:`, else the experiment's.
+ */
 export function withExpectations(rows: SummaryRow[], topology: Topology): SummaryRow[] {
-  const expect = topology.experiment?.expect ?? {};
+  const experiment = topology.experiment;
+  if (!experiment) return rows;
+  const steps = labelledSteps(experiment);
+  const names = new Map<string, Record<string, number>>();
+  const namesFor = (point: ParameterPoint) => {
+    const key = JSON.stringify(point);
+    if (!names.has(key)) names.set(key, namesAt(topology, point));
+    return names.get(key)!;
+  };
   return rows.map((row) => {
-    const formula = expect[row.metric];
+    const step = steps.get(row.step);
+    const formula = (step?.kind === 'workload' ? step.expect?.[row.metric] : undefined) ?? experiment.expect[row.metric];
     if (formula === undefined) return row;
-    const expected = evaluate(formula, namesAt(topology, row.point));
+    const expected = evaluate(formula, namesFor(row.point));
     // A ratio to zero says nothing (0% loss expected): the row keeps its expected value only.
     return expected === 0 ? { ...row, expected } : { ...row, expected, ratio: row.mean / expected };
   });

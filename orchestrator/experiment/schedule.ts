@@ -74,3 +74,16 @@ async function firstFailure(promises: Promise<void>[]): Promise<void> {
 /** The action steps of a list, flattened (to count progress). */
 export const actionSteps = (steps: StepDef[]): ActionStep[] =>
   steps.flatMap((s) => (s.kind === 'parallel' ? actionSteps(s.steps) : s.kind === 'wait' ? [] : [s]));
+
+/** Every action step by the label its records carry ("3", "4.2", "w1"). */
+export function labelledSteps(experiment: { steps: StepDef[]; warmup: StepDef[] }): Map<string, ActionStep> {
+  const out = new Map<string, ActionStep>();
+  const walk = (steps: StepDef[], prefix: string) =>
+    steps.forEach((s, i) => {
+      if (s.kind === 'parallel') walk(s.steps, `${prefix}${i + 1}.`);
+      else if (s.kind !== 'wait') out.set(`${prefix}${i + 1}`, s);
+    });
+  walk(experiment.warmup, 'w');
+  walk(experiment.steps, '');
+  return out;
+}

@@ -11,6 +11,7 @@ export type Sweep = Record<string, ParamValue[]>;
 /** One measured value, as read back from measurements.csv. */
 export interface RawValue {
   point: Record<string, ParamValue>;
+  step: string;
   node: string;
   peer: string;
   metric: string;
@@ -67,7 +68,7 @@ export interface ChartAxes {
 }
 
 /** What identifies a summary row or a raw value within one metric. */
-type Located = Pick<SummaryRow, 'point' | 'node' | 'peer'>;
+type Located = Pick<SummaryRow, 'point' | 'step' | 'node' | 'peer'>;
 
 const pairOf = (r: Pick<SummaryRow, 'node' | 'peer'>) => (r.peer ? `${r.node} → ${r.peer}` : r.node);
 
@@ -75,16 +76,19 @@ export function chartAxes(rows: Located[], sweep: Sweep): ChartAxes {
   // Keys the manifest lists come first, in its order; keys only found in rows follow.
   const keys = [...new Set([...Object.keys(sweep), ...rows.flatMap((r) => Object.keys(r.point))])];
   const order = (key: string) => ordered(rows.map((r) => r.point[key]).filter((v): v is ParamValue => v !== undefined), sweep[key] ?? []);
-  const pairs = [...new Set(rows.map(pairOf))];
+  // Two steps measuring one metric (a cold and a warm lookup) are two series, named by step.
+  const steps = new Set(rows.map((r) => r.step));
+  const labelOf = (r: Located) => (steps.size > 1 ? `step ${r.step}: ${pairOf(r)}` : pairOf(r));
+  const pairs = [...new Set(rows.map(labelOf))];
   const [xKey, ...rest] = keys;
   const varying = rest.filter((k) => order(k).length > 1);
   const withPair = xKey !== undefined && pairs.length > 1;
   const seriesParts = [...varying, ...(withPair ? ['node → peer'] : [])];
   const seriesOf = (r: Located) =>
-    [...varying.map((k) => String(r.point[k])), ...(withPair ? [pairOf(r)] : [])].join(' · ');
+    [...varying.map((k) => String(r.point[k])), ...(withPair ? [labelOf(r)] : [])].join(' · ');
   const seriesDomain = seriesParts.length === 0 ? [] : orderedSeries(rows, varying, order, pairs, seriesOf);
   if (xKey === undefined) {
-    return { xTitle: 'node → peer', xDomain: pairs, quantitative: false, seriesTitle: '', seriesDomain: [], xOf: pairOf, seriesOf: () => '' };
+    return { xTitle: steps.size > 1 ? 'step: node → peer' : 'node → peer', xDomain: pairs, quantitative: false, seriesTitle: '', seriesDomain: [], xOf: labelOf, seriesOf: () => '' };
   }
   const xValues = order(xKey);
   const quantitative = xValues.every((v) => typeof v === 'number');

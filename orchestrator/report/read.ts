@@ -64,7 +64,7 @@ const num = (s: string | undefined) => (s === undefined || s === '' ? NaN : Numb
 function summaryFromCsv(r: Record<string, string>, sweep: Sweep): SummaryRow {
   const stat = (k: string) => num(r[k]);
   return {
-    point: typedPoint(r, sweep), node: r.node ?? '', peer: r.peer ?? '', metric: r.metric ?? '', unit: r.unit ?? '',
+    point: typedPoint(r, sweep), step: r.step ?? '', node: r.node ?? '', peer: r.peer ?? '', metric: r.metric ?? '', unit: r.unit ?? '',
     n: stat('n'), min: stat('min'), p5: stat('p5'), p50: stat('p50'), mean: stat('mean'), p95: stat('p95'), max: stat('max'), stddev: stat('stddev'), ci95: stat('ci95'),
     ...(r.expected ? { expected: stat('expected') } : {}),
     ...(r.ratio ? { ratio: stat('ratio') } : {}),
@@ -72,5 +72,5 @@ function summaryFromCsv(r: Record<string, string>, sweep: Sweep): SummaryRow {
 }
 
 function rawFromCsv(r: Record<string, string>, sweep: Sweep): RawValue {
-  return { point: typedPoint(r, sweep), node: r.node ?? '', peer: r.peer ?? '', metric: r.metric ?? '', unit: r.unit ?? '', value: num(r.value) };
+  return { point: typedPoint(r, sweep), step: r.step ?? '', node: r.node ?? '', peer: r.peer ?? '', metric: r.metric ?? '', unit: r.unit ?? '', value: num(r.value) };
 }

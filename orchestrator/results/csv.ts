@@ -10,8 +10,8 @@ export function measurementsCsv(rows: Measurement[], sweepKeys: string[] = [], h
   return stringify(rows.map((r) => ({ ...r.point, ...r })), { header, columns: measurementColumns(sweepKeys) });
 }
 
-/** summary.csv: one row per parameter point, node, peer and metric. */
+/** summary.csv: one row per parameter point, step, node, peer and metric. */
 export async function writeSummaryCsv(path: string, rows: SummaryRow[], sweepKeys: string[]): Promise<void> {
-  const columns = [...sweepKeys, 'node', 'peer', 'metric', 'unit', 'n', 'mean', 'stddev', 'ci95', 'min', 'p5', 'p50', 'p95', 'max', 'expected', 'ratio'];
+  const columns = [...sweepKeys, 'step', 'node', 'peer', 'metric', 'unit', 'n', 'mean', 'stddev', 'ci95', 'min', 'p5', 'p50', 'p95', 'max', 'expected', 'ratio'];
   await writeFile(path, stringify(rows.map((r) => ({ ...r.point, ...r })), { header: true, columns }));
 }

@@ -4,6 +4,8 @@ import type { Measurement } from './measurement.js';
 export interface SummaryRow {
   /** The swept values of the parameter point (empty without a sweep). */
   point: Record<string, ParamValue>;
+  /** The step that measured it: two steps measure two things (a cold and a warm lookup). */
+  step: string;
   node: string;
   peer: string;
   metric: string;
@@ -42,11 +44,11 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[rank - 1]!;
 }
 
-/** Per (parameter point, node, peer, metric): the distribution of the values, in first-seen order. */
+/** Per (parameter point, step, node, peer, metric): the distribution of the values, in first-seen order. */
 export function summarize(rows: Measurement[]): SummaryRow[] {
   const groups = new Map<string, Measurement[]>();
   for (const r of rows) {
-    const key = JSON.stringify([r.point, r.node, r.peer, r.metric, r.unit]);
+    const key = JSON.stringify([r.point, r.step, r.node, r.peer, r.metric, r.unit]);
     const list = groups.get(key);
     if (list) list.push(r);
     else groups.set(key, [r]);
@@ -59,6 +61,7 @@ export function summarize(rows: Measurement[]): SummaryRow[] {
     const stddev = n > 1 ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1)) : 0;
     return {
       point: first.point,
+      step: first.step,
       node: first.node,
       peer: first.peer,
       metric: first.metric,

@@ -2,8 +2,9 @@ import type { RoleDescriptor } from './role.js';
 import { dnsAuth, dnsResolver, dnsRoot, dnsTld } from './dns.js';
 import { host } from './host.js';
 import { router } from './router.js';
+import { sipProxy, sipUa } from './sip.js';
 
-const roles = new Map<string, RoleDescriptor>([host, router, dnsRoot, dnsTld, dnsAuth, dnsResolver].map((r) => [r.name, r]));
+const roles = new Map<string, RoleDescriptor>([host, router, dnsRoot, dnsTld, dnsAuth, dnsResolver, sipProxy, sipUa].map((r) => [r.name, r]));
 
 export function knownRoles(): string[] {
   return [...roles.keys()].sort();

@@ -7,6 +7,7 @@ import {
   blockSize, broadcastAddress, canonical, contains, formatCidr, formatIpv4, isCanonical, networkAddress, nthAddress, overlaps, parseCidr, parseIpv4,
   type Cidr,
 } from './ipv4.js';
+import { dnsChecks } from './dns-checks.js';
 import { impairmentChecks } from './impairment-checks.js';
 import { stepChecks } from './step-checks.js';
 import { expectationsAreComputable, sweepKeysAndValuesAreKnown } from './sweep-checks.js';
@@ -185,6 +186,7 @@ export const checks: readonly Check[] = [
   ...impairmentChecks,
   sweepKeysAndValuesAreKnown,
   expectationsAreComputable,
+  ...dnsChecks,
 ];
 
 export function runChecks(context: CheckContext): Diagnostic[] {

@@ -3,7 +3,10 @@
 // the problems of a stage are reported together in one TopologyError.
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { canonicalZone } from '../dns/names.js';
+import { loadZoneFiles } from '../dns/zone-files.js';
 import { runChecks } from './checks.js';
+import { valueAt, type DocLocation } from './doc-path.js';
 import { TopologyError } from './errors.js';
 import { contentHash } from './hash.js';
 import { interpolate, type Env } from './interpolate.js';
@@ -25,13 +28,17 @@ export function parseTopology(text: string, file: string, env: Env, overrides: s
   applyOverrides(source, overrides);
   const data = source.data();
   const document = validateDocument(data, source);
-  const topology = normalize(document, file, contentHash(data));
-  const problems = runChecks({
+  const report = (location: DocLocation, message: string, hint?: string) => source.diagnostic(location, message, hint);
+  const loaded = loadZoneFiles(normalize(document, file, contentHash(data)), (zone, message, hint) =>
+    report(valueAt(['dns', 'zones', Object.keys(document.dns?.zones ?? {}).find((k) => canonicalZone(k) === zone) ?? zone, 'file']), message, hint),
+  );
+  const topology = loaded.topology;
+  const problems = [...loaded.problems, ...runChecks({
     topology,
     document,
     attachmentOrigin: (node, index) => attachmentOrigin(document, node, index),
-    report: (location, message, hint) => source.diagnostic(location, message, hint),
-  });
+    report,
+  })];
   if (problems.length > 0) throw new TopologyError(problems);
   return topology;
 }

@@ -5,7 +5,9 @@ import { parseSettings, type ImpairmentSettings } from '../impairment/settings.j
 import { parseDuration } from '../impairment/units.js';
 import { keyAt, valueAt, type DocLocation } from './doc-path.js';
 import { DEFAULTS, FAULTS, type FaultAction } from './schema.js';
-import type { Attachment, ExperimentDef, NetworkDef, NodeDef, ParamValue, StepDef, Topology } from './types.js';
+import { absoluteName, canonicalZone } from '../dns/names.js';
+import { RECORD_TYPES, type RecordType } from './dns-schema.js';
+import type { Attachment, ExperimentDef, NetworkDef, NodeDef, ParamValue, StepDef, Topology, ZoneDef } from './types.js';
 
 /** The data as the schema guarantees it: what users write, before defaults. */
 export interface TopologyDocument {
@@ -24,13 +26,18 @@ export interface TopologyDocument {
     capture?: string[];
   };
   params?: Record<string, ParamValue>;
+  dns?: { resolver?: string; zones?: Record<string, ZoneDocument | null> };
 }
 
 export interface NodeDocument {
   role: string;
   networks: string[] | Record<string, AttachmentDocument | null>;
   config?: Record<string, unknown>;
+  resolver?: string;
 }
+
+export type RecordSetDocument = Partial<Record<RecordType, string | number | (string | number)[]>> & { ttl?: number };
+export interface ZoneDocument { ttl?: number; 'negative-ttl'?: number; records?: Record<string, RecordSetDocument>; file?: string }
 
 export type AttachmentDocument = { address?: string } & ImpairmentSettings;
 
@@ -44,6 +51,7 @@ export type StepDocument = {
   node?: string;
   run?: string;
   args?: Record<string, unknown>;
+  expect?: Record<string, string>;
   impair?: ImpairDocument;
 } & { [action in FaultAction]?: string };
 
@@ -63,6 +71,7 @@ export function normalize(document: TopologyDocument, file: string, hash: string
     role: node.role,
     attachments: attachments(node),
     config: node.config ?? {},
+    ...(node.resolver ?? document.dns?.resolver ? { resolver: node.resolver ?? document.dns?.resolver } : {}),
   }));
   return {
     name: document.name,
@@ -73,7 +82,28 @@ export function normalize(document: TopologyDocument, file: string, hash: string
     nodes,
     ...(document.experiment === undefined ? {} : { experiment: experiment(document.experiment) }),
     params: document.params ?? {},
+    dns: {
+      ...(document.dns?.resolver === undefined ? {} : { resolver: document.dns.resolver }),
+      zones: Object.entries(document.dns?.zones ?? {}).map(([name, z]) => zoneDef(name, z ?? {})),
+    },
   };
+}
+
+/** A zone as written; records from its `file` are added when the topology is loaded (dns/zone-files.ts). */
+function zoneDef(written: string, z: ZoneDocument): ZoneDef {
+  const name = canonicalZone(written);
+  const ttl = z.ttl ?? 3600;
+  const records = Object.entries(z.records ?? {}).flatMap(([owner, set]) =>
+    (Object.keys(RECORD_TYPES) as RecordType[]).flatMap((type) => {
+      const values = set[type];
+      if (values === undefined) return [];
+      return (Array.isArray(values) ? values : [values]).map((value, i) => ({
+        owner: absoluteName(owner, name), type, ttl: set.ttl ?? ttl, value, origin: name,
+        at: { path: ['dns', 'zones', written, 'records', owner, type, ...(Array.isArray(values) ? [i] : [])] },
+      }));
+    }),
+  );
+  return { name, ttl, negativeTtl: z['negative-ttl'] ?? 300, records, ...(z.file === undefined ? {} : { file: z.file }) };
 }
 
 function attachments(node: NodeDocument): Attachment[] {
@@ -114,7 +144,7 @@ function step(document: StepDocument): StepDef {
   const fault = FAULT_KEYS.find((key) => document[key] !== undefined);
   if (fault !== undefined) return { kind: 'fault', ...at, action: fault, node: document[fault]! };
   const impair = document.impair;
-  if (impair === undefined) return { kind: 'workload', ...at, node: document.node ?? '', run: document.run ?? '', args: document.args ?? {} };
+  if (impair === undefined) return { kind: 'workload', ...at, node: document.node ?? '', run: document.run ?? '', args: document.args ?? {}, ...(document.expect ? { expect: document.expect } : {}) };
   return {
     kind: 'impair',
     ...at,

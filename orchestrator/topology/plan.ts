@@ -1,5 +1,6 @@
 // Topology -> LabPlan: every subnet, address, gateway, route and hosts entry decided up front,
 // without side effects, so that deploy only carries the plan out (and tests need no Docker).
+import { planDns } from '../dns/plan.js';
 import { getRole } from '../roles/registry.js';
 import { allocateInterfaces, allocateSubnets } from './allocate.js';
 import { PlanError } from './errors.js';
@@ -29,7 +30,11 @@ export function planLab(topology: Topology, options: PlanOptions): LabPlan {
     interfaces: interfaces.get(node.name) ?? [],
     config: node.config,
   }));
-  const nodes: PlannedNode[] = attached.map((node) => ({ ...node, routes: routesFor(node, attached, networks) }));
+  const dns = planDns(topology, topology.nodes.map((n, i) => ({ ...n, interfaces: attached[i]!.interfaces })));
+  const nodes: PlannedNode[] = attached.map((node) => {
+    const resolver = dns.resolvers.get(node.name);
+    return { ...node, config: dns.configs.get(node.name) ?? node.config, routes: routesFor(node, attached, networks), ...(resolver ? { resolver } : {}) };
+  });
   return { lab: topology.name, networks, nodes, hosts: hostsEntries(nodes) };
 }
 

@@ -6,6 +6,7 @@
 // they belong to the role or workload, which validates them itself.
 import { DURATION_PATTERN, PERCENT_PATTERN, RATE_PATTERN, UNIT_MEANINGS } from '../impairment/units.js';
 import { knownRoles } from '../roles/registry.js';
+import { dnsSchema, OWNER_PATTERN, ZONE_PATTERN } from './dns-schema.js';
 import { atSchema, attachmentImpairmentProperties, changeImpairmentProperties, networkImpairmentProperties } from './impairment-schema.js';
 
 export const NAME_PATTERN = '^[a-z][a-z0-9-]{0,23}$';
@@ -24,6 +25,8 @@ export const PATTERN_MEANINGS: Record<string, string> = {
   [IPV4_PATTERN]: 'an IPv4 address like 10.213.1.10',
   [CIDR_PATTERN]: 'a subnet in CIDR form like 10.213.1.0/24',
   [CAPTURE_PATTERN]: 'NODE or NODE:NETWORK (lowercase names)',
+  [ZONE_PATTERN]: 'a lowercase domain name like stanford.edu, or . for the root',
+  [OWNER_PATTERN]: 'a lowercase name relative to the zone (www, *.api), @ for the zone itself, or an absolute name ending in a dot',
   [SWEEP_KEY_PATTERN]: 'params.NAME or networks.NETWORK.KEY (an impairment key such as delay)',
   [DURATION_PATTERN]: UNIT_MEANINGS.duration,
   [RATE_PATTERN]: UNIT_MEANINGS.rate,
@@ -109,6 +112,7 @@ const node = {
       ],
     },
     config: { type: 'object', description: 'Role-specific settings, passed to the role untouched.' },
+    resolver: name('The `dns-resolver` node this node\'s /etc/resolv.conf names (default: `dns.resolver`)'),
   },
 } as const;
 
@@ -142,6 +146,13 @@ export type FaultAction = keyof typeof FAULTS;
 
 const faultProperties = Object.fromEntries(Object.entries(FAULTS).map(([action, description]) => [action, name(description)]));
 
+const expectSchema = (what: string) => ({
+  type: 'object',
+  description: `${what} Formulas use + - * / ^ ( ), min max ceil floor sqrt log2, params.NAME, networks.NET.KEY (delay and jitter in ms, rate in Mbit/s, loss in %) and rtt.A.B (the round trip the topology gives between nodes A and B, in ms), e.g. \`udp_rtt: "2 * networks.wan.delay"\`.`,
+  propertyNames: { pattern: '^[a-z][a-z0-9_]*$' },
+  additionalProperties: { type: 'string', description: 'The formula of the expected value.' },
+});
+
 const timing = {
   at: atSchema,
   name: name('Name of this step, for `wait`'),
@@ -163,6 +174,7 @@ const stepSchema = (description: string, extra: Record<string, unknown>) => {
       node: workloadNode,
       run: workloadName,
       args: { type: 'object', description: 'Workload arguments, passed to the workload untouched.' },
+      expect: expectSchema('Expected value of a metric this step measures, by formula (overrides the experiment\'s `expect:` for this step).'),
       impair,
       ...faultProperties,
       ...extra,
@@ -231,13 +243,7 @@ export const topologySchema = {
           description: 'Interfaces to record to pcap files (results DIR/pcap/NODE-NETWORK.pcap) for the whole run: `NODE` (every interface) or `NODE:NETWORK`.',
           items: { type: 'string', pattern: CAPTURE_PATTERN },
         },
-        expect: {
-          type: 'object',
-          description:
-            'Expected value of a metric, by formula, written beside the measured one in summary.csv (expected, ratio = mean / expected). Formulas use + - * / ^ ( ), min max ceil floor sqrt log2, params.NAME and networks.NET.KEY (delay and jitter in ms, rate in Mbit/s, loss in %), e.g. `udp_rtt: "2 * networks.wan.delay"`.',
-          propertyNames: { pattern: '^[a-z][a-z0-9_]*$' },
-          additionalProperties: { type: 'string', description: 'The formula of the expected value.' },
-        },
+        expect: expectSchema('Expected value of a metric, by formula, written beside the measured one in summary.csv (expected, ratio = mean / expected).'),
         sweep: {
           type: 'object',
           description:
@@ -247,6 +253,7 @@ export const topologySchema = {
         },
       },
     },
+    dns: dnsSchema,
     params: {
       type: 'object',
       description: 'Named values for step args (`${params.NAME}`), with their defaults; a sweep varies them.',

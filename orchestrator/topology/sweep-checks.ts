@@ -6,7 +6,8 @@ import { evaluate } from '../experiment/expression.js';
 import { parameterPoints } from '../experiment/plan.js';
 import type { CheckContext } from './checks.js';
 import { closestName } from './closest-name.js';
-import { keyAt, valueAt } from './doc-path.js';
+import { keyAt, valueAt, type PathSegment } from './doc-path.js';
+import { modelSteps } from './step-walk.js';
 import type { Diagnostic } from './types.js';
 
 export function sweepKeysAndValuesAreKnown({ topology, report }: CheckContext): Diagnostic[] {
@@ -39,17 +40,27 @@ export function sweepKeysAndValuesAreKnown({ topology, report }: CheckContext): 
   });
 }
 
-/** Every `expect:` formula parses and uses only names it will have, checked at every point. */
+/** Every `expect:` formula (the experiment's and the steps') parses and uses only names it will have, checked at every point. */
 export function expectationsAreComputable({ topology, report }: CheckContext): Diagnostic[] {
   const experiment = topology.experiment;
   if (!experiment) return [];
-  const points = parameterPoints(experiment.sweep);
-  return Object.entries(experiment.expect).flatMap(([metric, formula]) => {
-    for (const point of points) {
+  const formulas = [
+    ...Object.entries(experiment.expect).map(([metric, formula]) => ({ formula, at: ['experiment', 'expect', metric] as PathSegment[] })),
+    ...modelSteps(topology).flatMap(({ step, path }) => (step.kind === 'workload' ? Object.entries(step.expect ?? {}).map(([metric, formula]) => ({ formula, at: [...path, 'expect', metric] })) : [])),
+  ];
+  if (formulas.length === 0) return [];
+  let names: Record<string, number>[];
+  try {
+    names = parameterPoints(experiment.sweep).map((p) => namesAt(topology, p));
+  } catch {
+    return []; // a swept value that does not parse: sweepKeysAndValuesAreKnown says which
+  }
+  return formulas.flatMap(({ formula, at }) => {
+    for (const table of names) {
       try {
-        evaluate(formula, namesAt(topology, point));
+        evaluate(formula, table);
       } catch (e) {
-        return [report(valueAt(['experiment', 'expect', metric]), (e as Error).message, 'use params.NAME (numbers declared under `params:`) and networks.NET.KEY (delay, jitter in ms; rate in Mbit/s; loss in %)')];
+        return [report(valueAt(at), (e as Error).message, 'use params.NAME (numbers declared under `params:`), networks.NET.KEY (delay, jitter in ms; rate in Mbit/s; loss in %) and rtt.A.B (ms between nodes A and B)')];
       }
     }
     return [];

@@ -45,6 +45,8 @@ export interface NodeDef {
   attachments: Attachment[];
   /** Role-specific configuration, passed to the agent untouched. */
   config: Record<string, unknown>;
+  /** The `dns-resolver` node its /etc/resolv.conf names (its own `resolver:`, else `dns.resolver`). */
+  resolver?: string;
 }
 
 /** What every kind of step may say about when it runs. */
@@ -63,6 +65,8 @@ export interface WorkloadStep extends StepTiming {
   /** Workload name, e.g. `probe`. */
   run: string;
   args: Record<string, unknown>;
+  /** metric -> formula of the value this step should measure (overrides the experiment's). */
+  expect?: Record<string, string>;
 }
 
 /** Changes the impairment of every member of `network`, or of `node`'s interface on it. */
@@ -124,6 +128,37 @@ export interface CaptureTarget {
   network?: string;
 }
 
+/** Where a zone record was written: a path in the topology, or a line of a master file. */
+export type RecordOrigin = { path: (string | number)[] } | { file: string; line: number; col: number };
+
+export interface ZoneRecord {
+  /** Absolute owner name, lower case, no final dot. */
+  owner: string;
+  type: string;
+  ttl: number;
+  /** As written: relative names in it are relative to `origin`. */
+  value: string | number | string[];
+  origin: string;
+  at: RecordOrigin;
+}
+
+export interface ZoneDef {
+  /** '.' for the root, else lower case without a final dot. */
+  name: string;
+  ttl: number;
+  /** SOA minimum: the negative-caching TTL (RFC 2308). */
+  negativeTtl: number;
+  records: ZoneRecord[];
+  /** A master file next to the topology, as written. */
+  file?: string;
+}
+
+export interface DnsDef {
+  /** Default resolver node for every node's /etc/resolv.conf. */
+  resolver?: string;
+  zones: ZoneDef[];
+}
+
 export interface Topology {
   /** Lab name: also the prefix of every Docker object's name. */
   name: string;
@@ -138,6 +173,7 @@ export interface Topology {
   experiment?: ExperimentDef;
   /** Defaults of the values steps use as ${params.NAME}. */
   params: Record<string, ParamValue>;
+  dns: DnsDef;
 }
 
 export interface PlannedInterface {
@@ -169,7 +205,10 @@ export interface PlannedNode {
   forwards: boolean;
   interfaces: PlannedInterface[];
   routes: Route[];
+  /** For DNS roles, the computed zones or root hints (orchestrator/dns/plan.ts); else the node's own config. */
   config: Record<string, unknown>;
+  /** Address of the lab resolver its /etc/resolv.conf names; none: names resolve from /etc/hosts only. */
+  resolver?: string;
 }
 
 /** Everything deploy needs, decided up front and free of side effects. */

@@ -1,6 +1,7 @@
 // The emunet agent: PID 1 of every lab container (`agent daemon`), and the entry point the
 // orchestrator execs to run a workload (`agent workload NAME JSON_ARGS`), change a link
 // (`agent impair JSON`) or read the links' settings (`agent status`).
+import { writeFileSync } from 'node:fs';
 import type { ImpairmentBackend, ImpairmentChange } from '../../../orchestrator/impairment/spec.js';
 import { callControl, serveControl } from './common/control.js';
 import { readNodeConfig } from './common/node-config.js';
@@ -22,6 +23,9 @@ async function daemon(): Promise<void> {
   for (const route of node.routes) {
     await run(['ip', 'route', 'replace', route.destination, 'via', route.via]);
   }
+  // Docker's resolv.conf names its embedded DNS, which forwards to the host's resolvers: out of
+  // the lab. Names resolve through the lab's resolver, or from /etc/hosts alone.
+  writeFileSync('/etc/resolv.conf', node.resolver ? `# emunet: the lab's resolver\nnameserver ${node.resolver}\n` : '# emunet: no lab resolver; lab names resolve from /etc/hosts\n');
   let impairment = await ImpairmentController.create(node);
   await serveControl(async (request) => {
     if (request.op === 'status') return { node: node.node, backend: node.impairment?.backend ?? 'none', links: impairment?.status() ?? [] };

@@ -25,7 +25,7 @@ describe('expectations', () => {
   });
 
   it('put the expected value and measured/expected beside each summary row of the metric', () => {
-    const row = { point: { 'networks.wan.delay': '20ms' }, node: 'a', peer: 'b', metric: 'udp_rtt', unit: 'ms', n: 1, min: 42, p5: 42, p50: 42, mean: 42, p95: 42, max: 42, stddev: 0, ci95: 0 };
+    const row = { point: { 'networks.wan.delay': '20ms' }, step: '1', node: 'a', peer: 'b', metric: 'udp_rtt', unit: 'ms', n: 1, min: 42, p5: 42, p50: 42, mean: 42, p95: 42, max: 42, stddev: 0, ci95: 0 };
     const other = { ...row, metric: 'udp_loss' };
     expect(withExpectations([row, other], topology)).toEqual([{ ...row, expected: 40, ratio: 1.05 }, other]);
   });

@@ -5,7 +5,7 @@ import { DELAYS, fixtureRows, PROBES } from './fixture.js';
 
 const sweep = { 'networks.wan.delay': DELAYS, 'params.probes': PROBES };
 const { summary, raw } = fixtureRows();
-const rawValues: RawValue[] = raw.map((r) => ({ point: { 'networks.wan.delay': r.delay, 'params.probes': r.probes }, node: r.node, peer: r.peer, metric: r.metric, unit: r.unit, value: r.value }));
+const rawValues: RawValue[] = raw.map((r) => ({ point: { 'networks.wan.delay': r.delay, 'params.probes': r.probes }, step: '1', node: r.node, peer: r.peer, metric: r.metric, unit: r.unit, value: r.value }));
 
 // The parts of a spec these tests look at (vega-lite's own type is a wide union).
 interface Layer { mark: { type: string } | string; transform?: { filter: { field: string; equal: string } }[]; encoding: Record<string, { field?: string; title?: string; scale?: { domain?: unknown[] } }> }
@@ -13,7 +13,7 @@ interface Spec { title: { text: string; subtitle: string }; data: { values: Reco
 const asSpec = (s: unknown) => s as Spec;
 const markType = (l: Layer) => (typeof l.mark === 'string' ? l.mark : l.mark.type);
 
-const row = (over: Partial<SummaryRow>): SummaryRow => ({ point: {}, node: 'client', peer: 'server', metric: 'm', unit: 'ms', n: 4, min: 1, p5: 1, p50: 2, mean: 2, p95: 3, max: 3, stddev: 1, ci95: 0.98, ...over });
+const row = (over: Partial<SummaryRow>): SummaryRow => ({ point: {}, step: '1', node: 'client', peer: 'server', metric: 'm', unit: 'ms', n: 4, min: 1, p5: 1, p50: 2, mean: 2, p95: 3, max: 3, stddev: 1, ci95: 0.98, ...over });
 
 describe('metricCharts', () => {
   it('makes one chart per metric, titled with its unit, in first-seen order', () => {

@@ -59,7 +59,7 @@ export function fixtureRows() {
         const first = values[0]!;
         const s = stats(values.map((v) => v.value));
         const expected = metric === 'udp_rtt' ? 2 * (Number.parseInt(delay, 10) + 15) : undefined;
-        summary.push({ point: { 'networks.wan.delay': delay, 'params.probes': probes }, node: first.node, peer: first.peer, metric, unit: 'ms', ...s, ...(expected === undefined ? {} : { expected, ratio: s.mean / expected }) });
+        summary.push({ point: { 'networks.wan.delay': delay, 'params.probes': probes }, step: '1', node: first.node, peer: first.peer, metric, unit: 'ms', ...s, ...(expected === undefined ? {} : { expected, ratio: s.mean / expected }) });
       }
     }
   }

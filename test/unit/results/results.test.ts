@@ -57,12 +57,12 @@ describe('summaries', () => {
     expect(percentile([4], 50)).toBe(4);
   });
 
-  it('group by node, peer and metric', () => {
+  it('group by step, node, peer and metric', () => {
     const rows = [3, 1, 2].map((value) => parseRecord(line({ metric: 'udp_rtt', value, peer: 's' }), ctx)!);
     rows.push(parseRecord(line({ metric: 'tcp_rtt', value: 9, peer: 's' }), ctx)!);
     expect(summarize(rows)).toEqual([
-      { point: {}, node: 'client', peer: 's', metric: 'udp_rtt', unit: 'ms', n: 3, min: 1, p5: 1, p50: 2, mean: 2, p95: 3, max: 3, stddev: 1, ci95: 4.303 / Math.sqrt(3) },
-      { point: {}, node: 'client', peer: 's', metric: 'tcp_rtt', unit: 'ms', n: 1, min: 9, p5: 9, p50: 9, mean: 9, p95: 9, max: 9, stddev: 0, ci95: 0 },
+      { point: {}, step: '1', node: 'client', peer: 's', metric: 'udp_rtt', unit: 'ms', n: 3, min: 1, p5: 1, p50: 2, mean: 2, p95: 3, max: 3, stddev: 1, ci95: 4.303 / Math.sqrt(3) },
+      { point: {}, step: '1', node: 'client', peer: 's', metric: 'tcp_rtt', unit: 'ms', n: 1, min: 9, p5: 9, p50: 9, mean: 9, p95: 9, max: 9, stddev: 0, ci95: 0 },
     ]);
   });
 });

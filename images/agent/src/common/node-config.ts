@@ -19,6 +19,8 @@ export interface AgentNodeConfig {
   impairment?: { backend: ImpairmentBackend; seed: number; /** netem takes `seed` here (tc and Linux >= 6.6). */ seeded?: boolean };
   routes: { destination: string; via: string }[];
   config: Record<string, unknown>;
+  /** The lab resolver /etc/resolv.conf names; absent: names resolve from /etc/hosts only. */
+  resolver?: string;
 }
 
 export const NODE_CONFIG_ENV = 'EMUNET_NODE';

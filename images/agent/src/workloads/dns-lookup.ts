@@ -10,7 +10,8 @@ import { numberArg, type Workload } from './workload.js';
 // Name lookups through a resolver, as a host's stub resolver makes them, one at a time.
 // Arguments: names (a name or a list) or zipf ({names, s: 1.0}: `count` draws, seeded by
 // `seed`), count (repetitions of the list, default 1; Zipf draws, default the number of names),
-// server (the resolver; default the first nameserver of /etc/resolv.conf), port (53), type (A),
+// server (the resolver: an address or a lab node's name; default the first nameserver of
+// /etc/resolv.conf), port (53), type (A),
 // interval (ms between lookups, 0), timeout (ms per lookup, 5000), rd (true).
 // Records per lookup: dns_latency (ms; detail `rcode=… answer=… [cache=… queries=… servers=…]`),
 // and, when the resolver sent its trace (EDNS0 option 65001), dns_queries and dns_cache_hit.
@@ -94,10 +95,28 @@ function boolArg(args: Record<string, unknown>, key: string, fallback: boolean):
   throw new Error(`argument "${key}" must be true or false, found ${JSON.stringify(v)}`);
 }
 
+/** The address /etc/hosts gives `name`, if any. */
+function hostsAddress(name: string): string | undefined {
+  let text = '';
+  try {
+    text = readFileSync('/etc/hosts', 'utf8');
+  } catch {
+    return undefined;
+  }
+  for (const line of text.split('\n')) {
+    const [address, ...names] = line.replace(/#.*/, '').trim().split(/\s+/);
+    if (address && net.isIPv4(address) && names.includes(name)) return address;
+  }
+  return undefined;
+}
+
 function serverArg(args: Record<string, unknown>): string {
   if (args.server !== undefined) {
-    if (typeof args.server !== 'string' || !net.isIPv4(args.server)) throw new Error(`argument "server" must be an IPv4 address, found ${JSON.stringify(args.server)}`);
-    return args.server;
+    if (typeof args.server === 'string' && net.isIPv4(args.server)) return args.server;
+    // A lab node's name: /etc/hosts has every node (not DNS: the resolver is what is measured).
+    const address = typeof args.server === 'string' ? hostsAddress(args.server) : undefined;
+    if (address === undefined) throw new Error(`argument "server" must be an IPv4 address or the name of a lab node, found ${JSON.stringify(args.server)}`);
+    return address;
   }
   let text = '';
   try {
