@@ -1,6 +1,7 @@
 // What DNS nodes say in their `config:` (as users write it), checked with the path of each
 // problem so the topology error points at the key.
 import { parseDuration } from '../impairment/units.js';
+import { closestName } from '../topology/closest-name.js';
 import { canonicalZone } from './names.js';
 
 export const SERVER_ROLES = ['dns-root', 'dns-tld', 'dns-auth'] as const;
@@ -34,7 +35,10 @@ const HOST_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])
 const ZONE_NAME = /^(\.|[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?)$/;
 
 function unknownKeys(config: Record<string, unknown>, known: string[], role: string): ConfigProblem[] {
-  return Object.keys(config).filter((k) => !known.includes(k)).map((k) => ({ key: [k], message: `unknown key "${k}" in the config of a ${role} node; expected one of [${known.join(', ')}]` }));
+  return Object.keys(config).filter((k) => !known.includes(k)).map((k) => {
+    const close = closestName(k, known);
+    return { key: [k], message: `unknown key "${k}" in the config of a ${role} node; expected one of [${known.join(', ')}]`, ...(close ? { hint: `did you mean "${close}"?` } : {}) };
+  });
 }
 
 export function serverConfig(role: string, config: Record<string, unknown>): { value: ServerNodeConfig; problems: ConfigProblem[] } {
