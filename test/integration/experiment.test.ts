@@ -85,6 +85,34 @@ describe('experiment engine', () => {
     expect(refused.stderr).toMatch(/written by a different topology/);
   });
 
+  it('Ctrl-C stops the run, destroys the lab, and leaves every finished run readable and resumable', async () => {
+    const child = execa('node', [path.join(repo, 'bin/emunet.js'), 'run', 'topologies/delay-loss-grid.yaml', '--out', path.join(out, 'ctrl-c'), '--set', 'params.probes=12'], { reject: false, cwd: repo });
+    // Interrupt once a few runs have finished.
+    let dir = '';
+    for (let i = 0; i < 1800 && !dir; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const labs = await readdir(path.join(out, 'ctrl-c', 'delay-loss-grid')).catch(() => []);
+      const candidate = labs[0] ? path.join(out, 'ctrl-c', 'delay-loss-grid', labs[0]) : '';
+      if (candidate && (await readCsv(path.join(candidate, 'runs.csv')).catch(() => [])).length >= 3) dir = candidate;
+    }
+    child.kill('SIGINT');
+    expect(dir).not.toBe('');
+    const r = await child;
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stderr).toMatch(/SIGINT: stopping and cleaning up/);
+    expect(await labObjects('delay-loss-grid')).toBe(0);
+    const manifest = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8'));
+    expect(manifest).toMatchObject({ status: 'failed', error: expect.stringMatching(/interrupted by SIGINT/) });
+    const done = (await readCsv(path.join(dir, 'runs.csv'))).length;
+    expect(done).toBeGreaterThanOrEqual(3);
+    expect(done).toBeLessThan(27);
+    expect((await readCsv(path.join(dir, 'measurements.csv'))).length).toBeGreaterThan(0);
+    const resumed = await emunet('run', 'topologies/delay-loss-grid.yaml', '--set', 'params.probes=12', '--resume', dir);
+    expect(resumed.exitCode).toBe(0);
+    expect(resumed.stderr).toContain(`${done} runs done, ${27 - done} to go`);
+    expect(JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8'))).toMatchObject({ status: 'complete', runs: { planned: 27, complete: 27 } });
+  });
+
   it('schedules warmup, background, parallel and wait steps on a fresh lab per run, with pcaps of the whole run', async () => {
     const r = await emunet('run', 'test/fixtures/valid/steps.yaml', '--out', out);
     expect(r.stderr).not.toMatch(/✘/);
