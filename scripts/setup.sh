@@ -8,6 +8,10 @@ cd "$(dirname "$0")/.."
 step() { printf '\033[1m▸ %s\033[0m\n' "$*"; }
 skip() { printf '  ✔ %s\n' "$*"; }
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+apt_install() {
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
 
 engine_answers() { docker info >/dev/null 2>&1; }
 
@@ -17,8 +21,7 @@ if engine_answers; then
 else
   if ! command -v dockerd >/dev/null 2>&1; then
     step "installing Docker engine (Debian docker.io) and debootstrap"
-    as_root apt-get update -qq
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io debootstrap >/dev/null
+    apt_install docker.io debootstrap
   fi
   step "starting dockerd (log: /var/log/emunet-dockerd.log)"
   # Detached, output to a file: a background process holding the caller's stdout open
@@ -34,8 +37,7 @@ if command -v debootstrap >/dev/null 2>&1; then
   skip "debootstrap present"
 else
   step "installing debootstrap (offline base image)"
-  as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
+  apt_install debootstrap
 fi
 
 # 3. Chromium: the report test opens report.html headless, as a reader's browser would.
@@ -43,8 +45,7 @@ if command -v chromium >/dev/null 2>&1; then
   skip "chromium present ($(chromium --version 2>/dev/null | head -n1))"
 else
   step "installing chromium (Debian package; headless browser for the report test)"
-  as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  apt_install chromium
 fi
 
 # 4. Node dependencies, reinstalled only when package-lock.json changed.
