@@ -32,6 +32,7 @@ import { validateImpairment } from './impairment/validate.js';
 import { loadTopology } from './topology/load.js';
 import { planLab } from './topology/plan.js';
 import type { LabPlan, Topology } from './topology/types.js';
+import { mapLimit } from './util/pool.js';
 import { emunetVersion } from './version.js';
 
 export interface Context {
@@ -170,21 +171,27 @@ export async function capture(lab: string, node: string, network: string | undef
 export interface LabSummary {
   lab: string;
   topology: string;
-  nodes: { node: string; role: string; state: string; addresses: string[]; container: string }[];
+  nodes: { node: string; role: string; state: string; addresses: string[]; container: string; /** With `stats`: bytes in use. */ memoryBytes?: number }[];
   networks: { network: string; subnet: string }[];
 }
 
-/** What is running, from labels alone. */
-export async function inspect(lab: string | undefined, ctx: Context): Promise<LabSummary[]> {
+/** What is running, from labels alone; with `stats`, each running container's memory too. */
+export async function inspect(lab: string | undefined, ctx: Context, options: { stats?: boolean } = {}): Promise<LabSummary[]> {
   const selector = { [LABEL.lab]: lab ?? (true as const) };
   const [containers, networks] = await Promise.all([ctx.runtime.listContainers(selector), ctx.runtime.listNetworks(selector)]);
   const names = [...new Set([...containers, ...networks].map((o) => o.labels[LABEL.lab]!))].sort();
+  const memory = new Map<string, number>();
+  if (options.stats) {
+    await mapLimit(containers.filter((c) => c.state === 'running'), ctx.concurrency, async (c) => memory.set(c.name, await ctx.runtime.memoryUsage(c.id)));
+  }
+  const withMemory = <T extends { container: string }>(n: T) => (memory.has(n.container) ? { ...n, memoryBytes: memory.get(n.container)! } : n);
   return names.map((name) => ({
     lab: name,
     topology: containers.find((c) => c.labels[LABEL.lab] === name)?.labels[LABEL.topology] ?? '',
     nodes: containers
       .filter((c) => c.labels[LABEL.lab] === name)
       .map((c) => ({ node: c.labels[LABEL.node]!, role: c.labels[LABEL.role]!, state: c.state, addresses: (c.labels[LABEL.addresses] ?? '').split(',').filter(Boolean), container: c.name }))
+      .map(withMemory)
       .sort((a, b) => a.node.localeCompare(b.node)),
     networks: networks
       .filter((n) => n.labels[LABEL.lab] === name)

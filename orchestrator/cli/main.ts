@@ -63,12 +63,18 @@ export async function main(argv: string[], env: Env): Promise<number> {
     print(!!o.json, lab, () => `${planTable(lab.plan)}\n\nnext: emunet exec ${lab.name} ${lab.nodes[0]?.name ?? 'NODE'} -- ip route   ·   emunet destroy ${lab.name}`);
   });
 
-  program.command('inspect [lab]').description('show running labs, from labels alone').option('--json').action(async (lab: string | undefined, o: { json?: boolean }) => {
-    const labs = await api.inspect(lab, context(o));
+  program.command('inspect [lab]').description('show running labs, from labels alone').option('--json').option('--stats', 'also each container\'s memory in use').action(async (lab: string | undefined, o: { json?: boolean; stats?: boolean }) => {
+    const labs = await api.inspect(lab, context(o), { stats: o.stats === true });
+    const mb = (bytes?: number) => (bytes === undefined ? '-' : `${(bytes / 2 ** 20).toFixed(1)} MiB`);
     print(!!o.json, labs, () =>
       labs.length === 0
         ? lab ? `no lab "${lab}" is running` : 'no emunet lab is running'
-        : labs.map((l) => `lab ${l.lab}  (${l.topology})\n${table(['node', 'role', 'state', 'addresses'], l.nodes.map((n) => [n.node, n.role, n.state, n.addresses.join(' ')]))}\n\n${table(['network', 'subnet'], l.networks.map((n) => [n.network, n.subnet]))}`).join('\n\n'),
+        : labs.map((l) => {
+          const nodes = table(['node', 'role', 'state', 'addresses', ...(o.stats ? ['memory'] : [])], l.nodes.map((n) => [n.node, n.role, n.state, n.addresses.join(' '), ...(o.stats ? [mb(n.memoryBytes)] : [])]));
+          const used = l.nodes.flatMap((n) => (n.memoryBytes === undefined ? [] : [n.memoryBytes]));
+          const total = o.stats && used.length > 0 ? `\n\nmemory: ${mb(used.reduce((a, b) => a + b, 0))} in ${used.length} containers, ${mb(used.reduce((a, b) => a + b, 0) / used.length)} each on average` : '';
+          return `lab ${l.lab}  (${l.topology})\n${nodes}${total}\n\n${table(['network', 'subnet'], l.networks.map((n) => [n.network, n.subnet]))}`;
+        }).join('\n\n'),
     );
   });
 

@@ -161,6 +161,14 @@ export class DockerRuntime implements ContainerRuntime, ImageStore {
     return () => stream.destroy();
   }
 
+  async memoryUsage(id: string): Promise<number> {
+    const stats = (await engine(`stats of ${id.slice(0, 12)}`, () => this.docker.getContainer(id).stats({ stream: false }))) as unknown as { memory_stats: { usage?: number; stats?: Record<string, number> } };
+    const m = stats.memory_stats;
+    // cgroup v1 counts page cache in `usage`; v2 reports it as inactive_file. docker stats subtracts it too.
+    const cache = m.stats?.total_inactive_file ?? m.stats?.inactive_file ?? 0;
+    return Math.max(0, (m.usage ?? 0) - cache);
+  }
+
   async control(id: string, action: 'kill' | 'pause' | 'unpause' | 'restart'): Promise<void> {
     const c = this.docker.getContainer(id);
     const calls = { kill: () => c.kill(), pause: () => c.pause(), unpause: () => c.unpause(), restart: () => c.restart({ t: 0 }) };

@@ -93,6 +93,8 @@ export interface ContainerRuntime {
   control(id: string, action: 'kill' | 'pause' | 'unpause' | 'restart'): Promise<void>;
   /** A tar archive of `path` inside the container. */
   copyFrom(id: string, path: string): Promise<Buffer>;
+  /** Memory the container uses now, page cache excluded (what `docker stats` shows). */
+  memoryUsage(id: string): Promise<number>;
 }
 
 export interface ImageStore {

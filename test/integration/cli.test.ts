@@ -91,8 +91,13 @@ describe('emunet CLI', () => {
     const deployed = await emunet('deploy', 'topologies/hello.yaml');
     expect(deployed.exitCode).toBe(0);
     expect(deployed.stdout).toMatch(/^r1\s+router\s+left, right\s+10\.\d+\.\d+\.\d+\/24, 10\.\d+\.\d+\.\d+\/24\s+0$/m);
-    const inspected = JSON.parse((await emunet('inspect', 'hello', '--json')).stdout);
+    const inspected = JSON.parse((await emunet('inspect', 'hello', '--json', '--stats')).stdout);
     expect(inspected[0].nodes.map((n: { node: string }) => n.node)).toEqual(['client', 'r1', 'server']);
+    // An idle agent's container: its memory is measured, and small (issue: <= 60 MB).
+    for (const n of inspected[0].nodes as { memoryBytes: number }[]) {
+      expect(n.memoryBytes).toBeGreaterThan(2 ** 20);
+      expect(n.memoryBytes).toBeLessThan(60 * 2 ** 20);
+    }
     const routes = await emunet('exec', 'hello', 'client', '--', 'ip', 'route');
     expect(routes.exitCode).toBe(0);
     const r1Left = inspected[0].nodes[1].addresses[0].replace(/^left=|\/24$/g, '');

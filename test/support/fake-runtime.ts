@@ -70,6 +70,10 @@ export class FakeRuntime implements ContainerRuntime, ImageStore {
     if (c) setTimeout(() => this.startLines(c.spec).forEach(onLine), 1);
     return () => undefined;
   }
+  async memoryUsage(): Promise<number> {
+    return 40 * 1024 * 1024;
+  }
+
   async control(id: string, action: string): Promise<void> {
     this.calls.push(`${action} ${id}`);
     const c = this.containers.get(id);
