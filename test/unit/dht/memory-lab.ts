@@ -3,6 +3,7 @@
 // and a fake clock that runs the nodes' periodic repairs when advanced.
 import type { Clock } from '../../../images/agent/src/dht/clock.js';
 import { DEFAULT_PARAMS, parseNodeConfig, parseParams, type RingParams } from '../../../images/agent/src/dht/config.js';
+import type { Driver, Peer } from '../../../images/agent/src/dht/form.js';
 import { PeerError, PeerUnreachableError, type NodeRef, type Op, type ReplyOf, type RequestOf, type Transport } from '../../../images/agent/src/dht/messages.js';
 import { DhtNode } from '../../../images/agent/src/dht/node.js';
 import { ringProblems } from '../../../images/agent/src/dht/ring-check.js';
@@ -89,6 +90,23 @@ export class MemoryLab implements Transport {
   kill(name: string): void {
     this.down.add(name);
     this.services.get(name)!.stop();
+  }
+
+  /** A killed node's container started again: a fresh daemon, with only its node config, that joins by itself. */
+  restart(name: string, config: Record<string, unknown>): DhtService {
+    this.down.delete(name);
+    const service = this.add(name, config);
+    service.startAutoJoin();
+    return service;
+  }
+
+  /** What workloads drive nodes with (dht/form.ts), on this lab. */
+  driver(random: () => number): Driver {
+    return { transport: this, clock: this.clock, random, log: (l) => this.logs.push(l), timeoutMs: 1000 };
+  }
+
+  peer(name: string): Peer {
+    return { name, host: name, port: 4000 };
   }
 
   members(): NodeRef[] {

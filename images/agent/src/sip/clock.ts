@@ -1,0 +1,22 @@
+// Time as the SIP state machines see it: injected, so unit tests drive retransmission timers
+// without waiting (a fake clock), and agents use the real one.
+
+export interface Clock {
+  /** Milliseconds on a monotonic scale (only differences matter). */
+  now(): number;
+  /** Calls `fire` once after `ms`; the returned function cancels it. */
+  setTimer(ms: number, fire: () => void): () => void;
+}
+
+export const systemClock: Clock = {
+  now: () => Number(process.hrtime.bigint()) / 1e6,
+  setTimer(ms, fire) {
+    const t = setTimeout(fire, ms);
+    return () => clearTimeout(t);
+  },
+};
+
+/** RFC 3261 §17.1.1.1 / Table 4: the round-trip estimate, the cap of non-INVITE backoff, the longest a message lives. */
+export interface TimerValues { t1: number; t2: number; t4: number }
+
+export const DEFAULT_TIMERS: TimerValues = { t1: 500, t2: 4000, t4: 5000 };
