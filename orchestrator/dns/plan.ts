@@ -6,9 +6,10 @@ import type { PlannedInterface, Topology, ZoneDef } from '../topology/types.js';
 import { closestZone, depth, isAtOrBelow } from './names.js';
 import { isServerRole, resolverConfig, serverConfig } from './node-config.js';
 import { recordValue } from './records.js';
+import { canonical, formatCidr, parseCidr } from '../topology/ipv4.js';
 
-/** A record as the agent serves it. */
-export interface AgentRecord { name: string; type: string; ttl: number; data: unknown }
+/** A record as the agent serves it; `clients` (CIDRs): only askers there get it (a CDN's `by-client` answers). */
+export interface AgentRecord { name: string; type: string; ttl: number; data: unknown; clients?: string[] }
 export interface AgentZone { origin: string; records: AgentRecord[] }
 
 interface NodeView { name: string; role: string; config: Record<string, unknown>; resolver?: string; interfaces: PlannedInterface[] }
@@ -24,6 +25,14 @@ interface Server { node: string; address: string; nsName(zone: string): string }
 
 export function planDns(topology: Topology, nodes: NodeView[]): DnsPlan {
   const addressOf = (name: string) => nodes.find((n) => n.name === name)?.interfaces[0]?.address ?? '';
+  // `by-client` keys: a network stands for its subnet, a node for each of its addresses.
+  const askers = (key: string): string[] => {
+    const node = nodes.find((n) => n.name === key);
+    if (node) return node.interfaces.map((i) => `${i.address}/32`);
+    const member = nodes.flatMap((n) => n.interfaces).find((i) => i.network === key);
+    const cidr = member && parseCidr(`${member.address}/${member.prefix}`);
+    return cidr ? [formatCidr(canonical(cidr))] : [];
+  };
   const servers = nodes.filter((n) => isServerRole(n.role)).map((n) => ({ node: n, config: serverConfig(n.role, n.config).value }));
   const resolverNodes = nodes.filter((n) => n.role === 'dns-resolver').map((n) => ({ node: n, config: resolverConfig(n.config).value }));
   const anyRecursive = resolverNodes.some((r) => r.config.mode === 'recursive');
@@ -43,7 +52,7 @@ export function planDns(topology: Topology, nodes: NodeView[]): DnsPlan {
     const def = zoneDef(z);
     const own = serversOf.get(z) ?? [];
     const records: AgentRecord[] = [];
-    const add = (r: AgentRecord) => { if (!records.some((x) => x.name === r.name && x.type === r.type && JSON.stringify(x.data) === JSON.stringify(r.data))) records.push(r); };
+    const add = (r: AgentRecord) => { if (!records.some((x) => x.name === r.name && x.type === r.type && JSON.stringify(x.data) === JSON.stringify(r.data) && String(x.clients) === String(r.clients))) records.push(r); };
     add({ name: z, type: 'SOA', ttl: def.ttl, data: { mname: own[0]?.nsName(z) ?? z, rname: z === '.' ? 'hostmaster.root-servers.net' : `hostmaster.${z}`, serial: 1, refresh: 3600, retry: 600, expire: 86400, minimum: def.negativeTtl } });
     for (const s of own) add({ name: z, type: 'NS', ttl: def.ttl, data: s.nsName(z) });
     // The servers' own names, where they fall in this zone (or below it, as glue).
@@ -59,7 +68,7 @@ export function planDns(topology: Topology, nodes: NodeView[]): DnsPlan {
     for (const r of def.records) {
       // (A TXT record of a master file may hold several strings: they stay one record.)
       const value = Array.isArray(r.value) ? { data: r.value } : recordValue(r.type, r.value, r.origin, nodes.map((n) => n.name));
-      add({ name: r.owner, type: r.type, ttl: r.ttl, data: 'node' in value ? addressOf(value.node) : value.data });
+      add({ name: r.owner, type: r.type, ttl: r.ttl, data: 'node' in value ? addressOf(value.node) : value.data, ...(r.client === undefined ? {} : { clients: askers(r.client) }) });
     }
     return { origin: z, records };
   }

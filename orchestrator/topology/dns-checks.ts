@@ -30,10 +30,16 @@ const declaredZonesAreServed: Check = (ctx) => {
 
 const recordsAreValid: Check = ({ topology, report }) => {
   const nodes = topology.nodes.map((n) => n.name);
+  const askers = [...topology.networks.map((n) => n.name), ...nodes];
   return topology.dns.zones.flatMap((zone) =>
     zone.records.flatMap((r) => {
       const problem = (message: string, hint?: string): Diagnostic => ('file' in r.at ? { file: r.at.file, line: r.at.line, col: r.at.col, path: '', message, ...(hint ? { hint } : {}) } : report(valueAt(r.at.path), message, hint));
       if (!isAtOrBelow(r.owner, zone.name)) return [problem(`${r.owner} is outside zone ${zone.name}`, 'write names relative to the zone (www), or absolute names that end in the zone')];
+      if (r.client !== undefined && !askers.includes(r.client) && 'path' in r.at) {
+        const close = closestName(r.client, askers);
+        const key = r.at.path.slice(0, r.at.path.indexOf('by-client') + 2);
+        return [report(keyAt(key), `by-client key "${r.client}" is neither a network nor a node; expected one of [${askers.join(', ')}] or "default"`, close ? `did you mean "${close}"?` : undefined)];
+      }
       if (Array.isArray(r.value)) return [];
       try {
         recordValue(r.type, r.value, r.origin, nodes);

@@ -22,13 +22,36 @@ const oneOrMany = (description: string) => ({
   anyOf: [{ type: ['string', 'number'] }, { type: 'array', minItems: 1, items: { type: ['string', 'number'] } }],
 });
 
+/**
+ * A records whose answer depends on who asks (a CDN's request routing, lecture "CDN using DNS"):
+ * `{ by-client: { region-a: replica-a, region-b: replica-b, default: origin } }`. A key is a
+ * network (queries from its subnet) or a node (queries from its addresses); `default` answers
+ * everyone else. The asker is the resolver that queries the server, as for a real CDN.
+ */
+export const BY_CLIENT_DEFAULT = 'default';
+const byClient = {
+  type: 'object',
+  description: 'Answers by asker: `{ by-client: { NETWORK-or-NODE: A-value(s), default: A-value(s) } }`.',
+  additionalProperties: false,
+  required: ['by-client'],
+  properties: {
+    'by-client': {
+      type: 'object',
+      minProperties: 1,
+      description: 'Keys: a network (queries from its subnet), a node (from its addresses), or `default` (everyone else). Values: as for A.',
+      additionalProperties: oneOrMany('IPv4 addresses or lab nodes answered to these askers.'),
+    },
+  },
+} as const;
+
 const recordSet = {
   type: 'object',
-  description: 'The records of one name, by type: `{ A: web }`, `{ A: [web1, web2], ttl: 60 }`, `{ CNAME: www }`, `{ MX: "10 mail" }`.',
+  description: 'The records of one name, by type: `{ A: web }`, `{ A: [web1, web2], ttl: 60 }`, `{ CNAME: www }`, `{ MX: "10 mail" }`, `{ A: { by-client: { net-a: replica-a, net-b: replica-b } } }`.',
   additionalProperties: false,
   minProperties: 1,
   properties: {
     ...Object.fromEntries(Object.entries(RECORD_TYPES).map(([type, how]) => [type, oneOrMany(`${type} records: ${how}.`)])),
+    A: { description: `A records: ${RECORD_TYPES.A}; or \`{ by-client: {...} }\` for answers that depend on the asker (a CDN).`, anyOf: [...oneOrMany('').anyOf, byClient] },
     ttl: { type: 'integer', minimum: 0, maximum: 2147483647, description: 'TTL of these records in seconds (default: the zone\'s `ttl`).' },
   },
 } as const;

@@ -6,8 +6,8 @@ import { parseDuration } from '../impairment/units.js';
 import { keyAt, valueAt, type DocLocation } from './doc-path.js';
 import { DEFAULTS, FAULTS, type FaultAction } from './schema.js';
 import { absoluteName, canonicalZone } from '../dns/names.js';
-import { RECORD_TYPES, type RecordType } from './dns-schema.js';
-import type { Attachment, ExperimentDef, NetworkDef, NodeDef, ParamValue, StepDef, Topology, ZoneDef } from './types.js';
+import { BY_CLIENT_DEFAULT, RECORD_TYPES, type RecordType } from './dns-schema.js';
+import type { Attachment, ExperimentDef, NetworkDef, NodeDef, ParamValue, StepDef, Topology, ZoneDef, ZoneRecord } from './types.js';
 
 /** The data as the schema guarantees it: what users write, before defaults. */
 export interface TopologyDocument {
@@ -36,7 +36,10 @@ export interface NodeDocument {
   resolver?: string;
 }
 
-export type RecordSetDocument = Partial<Record<RecordType, string | number | (string | number)[]>> & { ttl?: number };
+type RecordValues = string | number | (string | number)[];
+/** `{ by-client: { NETWORK-or-NODE: values } }`: A records whose answer depends on the asker (dns-schema.ts). */
+export interface ByClientDocument { 'by-client': Record<string, RecordValues> }
+export type RecordSetDocument = Partial<Record<RecordType, RecordValues | ByClientDocument>> & { ttl?: number };
 export interface ZoneDocument { ttl?: number; 'negative-ttl'?: number; records?: Record<string, RecordSetDocument>; file?: string }
 
 export type AttachmentDocument = { address?: string } & ImpairmentSettings;
@@ -97,10 +100,15 @@ function zoneDef(written: string, z: ZoneDocument): ZoneDef {
     (Object.keys(RECORD_TYPES) as RecordType[]).flatMap((type) => {
       const values = set[type];
       if (values === undefined) return [];
-      return (Array.isArray(values) ? values : [values]).map((value, i) => ({
-        owner: absoluteName(owner, name), type, ttl: set.ttl ?? ttl, value, origin: name,
-        at: { path: ['dns', 'zones', written, 'records', owner, type, ...(Array.isArray(values) ? [i] : [])] },
-      }));
+      const records = (v: RecordValues, at: (string | number)[], client?: string): ZoneRecord[] =>
+        (Array.isArray(v) ? v : [v]).map((value, i) => ({
+          owner: absoluteName(owner, name), type, ttl: set.ttl ?? ttl, value, origin: name,
+          at: { path: [...at, ...(Array.isArray(v) ? [i] : [])] },
+          ...(client === undefined || client === BY_CLIENT_DEFAULT ? {} : { client }),
+        }));
+      const at = ['dns', 'zones', written, 'records', owner, type];
+      if (typeof values === 'object' && !Array.isArray(values)) return Object.entries(values['by-client']).flatMap(([client, v]) => records(v, [...at, 'by-client', client], client));
+      return records(values, at);
     }),
   );
   return { name, ttl, negativeTtl: z['negative-ttl'] ?? 300, records, ...(z.file === undefined ? {} : { file: z.file }) };

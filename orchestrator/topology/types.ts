@@ -140,6 +140,8 @@ export interface ZoneRecord {
   value: string | number | string[];
   origin: string;
   at: RecordOrigin;
+  /** Served only to askers on this network or node (`by-client`, a CDN's request routing); absent: to everyone. */
+  client?: string;
 }
 
 export interface ZoneDef {

@@ -53,7 +53,7 @@ export class AuthResponder {
       return { bytes: reply && encodeResponse(reply, parsed.edns, responseLimit(parsed.edns, meta.tcp)).bytes, entry };
     }
     const q = parsed.query;
-    const { response, kind, via } = await this.answer(q);
+    const { response, kind, via } = await this.answer(q, meta.client);
     const encoded = encodeResponse(response, q.edns, responseLimit(q.edns, meta.tcp));
     this.count(kind);
     if (encoded.truncated) this.counters.truncated++;
@@ -61,8 +61,8 @@ export class AuthResponder {
     return { bytes: encoded.bytes, entry: { client: meta.client, qname: q.question.name, qtype: q.question.type, rcode, kind, proto, truncated: encoded.truncated, via } };
   }
 
-  private async answer(q: IncomingQuery): Promise<{ response: Packet; kind: string; via?: string }> {
-    const found = this.zones.lookup(q.question.name, q.question.type);
+  private async answer(q: IncomingQuery, client: string): Promise<{ response: Packet; kind: string; via?: string }> {
+    const found = this.zones.lookup(q.question.name, q.question.type, client);
     const ra = this.recursion ? FLAG.RA : 0;
     if (found.kind === 'referral' && found.referral && this.recursion && q.rd) {
       this.counters.recursed++;

@@ -3,7 +3,7 @@
 import net from 'node:net';
 import dnsPacket from 'dns-packet';
 import type { Answer } from 'dns-packet';
-import { DnsConfigError, integer, object, show, string } from './checks.js';
+import { array, DnsConfigError, integer, object, show, string } from './checks.js';
 import { nameProblem, normalizeName } from './names.js';
 
 export interface DnsRecord {
@@ -11,6 +11,11 @@ export interface DnsRecord {
   type: string;
   ttl: number;
   data: unknown;
+  /**
+   * Answer with this record only to clients in these IPv4 subnets (CIDR): a CDN's request routing,
+   * where the asking resolver's address picks the replica. Absent: every client.
+   */
+  clients?: string[];
 }
 
 const MAX_TTL = 0x7fffffff; // RFC 2181 §8
@@ -28,12 +33,13 @@ export function domainName(v: unknown, path: string, wildcardAllowed = false): s
 
 /** A record in canonical form: lower-case names, SOA fields filled in, TXT as a list of strings. */
 export function parseRecord(raw: unknown, path: string): DnsRecord {
-  const o = object(raw, path, ['name', 'type', 'ttl', 'data']);
+  const o = object(raw, path, ['name', 'type', 'ttl', 'data', 'clients']);
   const name = domainName(o.name, `${path}.name`, true);
   const type = string(o.type, `${path}.type`).toUpperCase();
   if (!isKnownType(type) || type === 'OPT') throw new DnsConfigError(`${path}.type`, `unknown record type "${type}"`);
   const ttl = integer(o.ttl, `${path}.ttl`, 0, MAX_TTL);
   const record: DnsRecord = { name, type, ttl, data: parseData(type, o.data, `${path}.data`) };
+  if (o.clients !== undefined) record.clients = array(o.clients, `${path}.clients`).map((c, i) => cidr(c, `${path}.clients[${i}]`));
   checkEncodable(record, path);
   return record;
 }
@@ -122,4 +128,21 @@ export function isKnownType(type: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** An IPv4 subnet in CIDR form (`10.213.1.0/24`; a single address is `/32`). */
+function cidr(v: unknown, path: string): string {
+  const m = typeof v === 'string' ? /^(\d+\.\d+\.\d+\.\d+)\/(\d+)$/.exec(v) : null;
+  if (!m || !net.isIPv4(m[1]!) || Number(m[2]) > 32) throw new DnsConfigError(path, `expected an IPv4 subnet such as 10.213.1.0/24, found ${show(v)}`);
+  return v as string;
+}
+
+/** Whether an IPv4 address lies in a CIDR subnet. */
+export function inSubnet(address: string, subnet: string): boolean {
+  const [base = '', bits = '32'] = subnet.split('/');
+  const toInt = (a: string) => a.split('.').reduce((n, octet) => (n << 8) + Number(octet), 0) >>> 0;
+  const prefix = Number(bits);
+  const mask = prefix === 0 ? 0 : (~0 << (32 - prefix)) >>> 0;
+  const v4 = address.replace(/^::ffff:/i, ''); // an IPv4 client as a dual-stack socket reports it
+  return net.isIPv4(v4) && ((toInt(v4) & mask) >>> 0) === ((toInt(base) & mask) >>> 0);
 }

@@ -4,7 +4,7 @@ import type { Answer } from 'dns-packet';
 import type { DnsZone } from './config.js';
 import { dataOf, RCODE } from './message.js';
 import { closestOrigin, isAtOrBelow, namesBelow, normalizeName, parentName, wildcardAt } from './names.js';
-import { targetOf, toAnswer, type DnsRecord } from './record-data.js';
+import { inSubnet, targetOf, toAnswer, type DnsRecord } from './record-data.js';
 import type { NameServer } from './upstream.js';
 
 export type AnswerKind = 'answer' | 'referral' | 'nxdomain' | 'nodata' | 'refused';
@@ -52,9 +52,10 @@ export class ZoneSet {
     return closestOrigin(this.zones.keys(), normalizeName(name)) !== undefined;
   }
 
-  lookup(qname: string, qtype: string): ZoneAnswer {
+  /** `client`: the asker's address, for records that answer only some clients (a CDN's replicas). */
+  lookup(qname: string, qtype: string, client?: string): ZoneAnswer {
     const name = normalizeName(qname);
-    const first = this.lookupOne(name, qtype);
+    const first = this.lookupOne(name, qtype, client);
     if (first.kind === 'refused' || first.kind === 'referral') return first;
     const answers = [...first.answers];
     const additionals = [...first.additionals];
@@ -63,7 +64,7 @@ export class ZoneSet {
     // Follow the CNAME chain while it stays in data we are authoritative for; a resolver continues from where we stop.
     for (let target = first.cnameTarget, hops = 0; target && !seen.has(target) && hops < MAX_CNAME_FOLLOW; hops++) {
       seen.add(target);
-      const next = this.lookupOne(target, qtype);
+      const next = this.lookupOne(target, qtype, client);
       if (next.kind === 'refused' || next.kind === 'referral') break;
       answers.push(...next.answers);
       additionals.push(...next.additionals);
@@ -74,7 +75,7 @@ export class ZoneSet {
     return { kind: last.kind, rcode: last.rcode, authoritative: first.authoritative, answers, authorities: last.authorities, additionals };
   }
 
-  private lookupOne(name: string, qtype: string): Single {
+  private lookupOne(name: string, qtype: string, client?: string): Single {
     const origin = closestOrigin(this.zones.keys(), name);
     const zone = origin === undefined ? undefined : this.zones.get(origin);
     if (!zone) return { kind: 'refused', rcode: RCODE.REFUSED, authoritative: false, answers: [], authorities: [], additionals: [] };
@@ -83,15 +84,15 @@ export class ZoneSet {
       if (zone.nodes.get(n)?.has('NS') && !(n === name && qtype === 'DS')) return this.referral(zone, n);
     }
     const node = zone.nodes.get(name);
-    if (node) return this.fromNode(zone, node, qtype, name);
+    if (node) return this.fromNode(zone, node, qtype, name, client);
     if (zone.existing.has(name)) return negative(zone, 'nodata');
     const encloser = closestEncloser(zone, name);
     const source = wildcardAt(encloser);
-    if (zone.existing.has(source)) return this.fromNode(zone, zone.nodes.get(source) ?? new Map(), qtype, name);
+    if (zone.existing.has(source)) return this.fromNode(zone, zone.nodes.get(source) ?? new Map(), qtype, name, client);
     return negative(zone, 'nxdomain');
   }
 
-  private fromNode(zone: Zone, node: Map<string, RRset>, qtype: string, owner: string): Single {
+  private fromNode(zone: Zone, node: Map<string, RRset>, qtype: string, owner: string, client?: string): Single {
     const base = { rcode: RCODE.NOERROR, authoritative: true, authorities: [] as Answer[] };
     const cname = node.get('CNAME');
     if (cname && qtype !== 'CNAME' && qtype !== 'ANY') {
@@ -100,7 +101,7 @@ export class ZoneSet {
     }
     const sets = qtype === 'ANY' ? [...node.values()] : [node.get(qtype)].filter((s): s is RRset => s !== undefined);
     if (sets.length === 0) return negative(zone, 'nodata');
-    const answers = sets.flatMap((s) => this.emit(s, owner));
+    const answers = sets.flatMap((s) => this.emit(s, owner, client));
     const targets = sets.flatMap((s) => s.records.map(targetOf)).filter((t): t is string => t !== undefined && qtype !== 'CNAME');
     return { ...base, kind: 'answer', answers, additionals: targets.flatMap((t) => this.addresses(t)) };
   }
@@ -130,15 +131,27 @@ export class ZoneSet {
     });
   }
 
-  /** The RRset as answers owned by `owner`, rotated one step further each time when rotation is on. */
-  private emit(set: RRset, owner: string): Answer[] {
-    let records = set.records;
+  /** The RRset as answers owned by `owner` (those meant for `client`), rotated one step further each time when rotation is on. */
+  private emit(set: RRset, owner: string, client?: string): Answer[] {
+    let records = forClient(set.records, client);
     if (this.options.rotate && records.length > 1) {
       const k = set.turn++ % records.length;
       records = [...records.slice(k), ...records.slice(0, k)];
     }
     return records.map((r) => toAnswer({ ...r, name: owner }));
   }
+}
+
+/**
+ * Records restricted to some clients (`clients`) answer only those clients; the unrestricted ones
+ * answer everyone else; a client no record names, with no unrestricted record, gets them all.
+ */
+function forClient(records: DnsRecord[], client: string | undefined): DnsRecord[] {
+  if (!records.some((r) => r.clients)) return records;
+  const mine = client === undefined ? [] : records.filter((r) => r.clients?.some((c) => inSubnet(client, c)));
+  if (mine.length > 0) return mine;
+  const general = records.filter((r) => !r.clients);
+  return general.length > 0 ? general : records;
 }
 
 function buildZone(z: DnsZone): Zone {

@@ -1,8 +1,14 @@
 import type { Workload } from './workload.js';
 import { blast } from './blast.js';
 import { bulk } from './bulk.js';
+import { dhtLookup, dhtPut } from './dht-lookup.js';
+import { dhtJoin, dhtLeave } from './dht-membership.js';
+import { dhtSetup, dhtWaitStable } from './dht-ring.js';
 import { dnsLookup } from './dns-lookup.js';
 import { dnsFlush, dnsStats } from './dns-stats.js';
+import { httpFetch } from './http-fetch.js';
+import { httpFlush, httpStats } from './http-stats.js';
 import { probe } from './probe.js';
+import { sipCall } from './sip-call.js';
 
-export const workloads: ReadonlyMap<string, Workload> = new Map([probe, bulk, blast, dnsLookup, dnsStats, dnsFlush].map((w) => [w.name, w]));
+export const workloads: ReadonlyMap<string, Workload> = new Map([probe, bulk, blast, dnsLookup, dnsStats, dnsFlush, sipCall, dhtSetup, dhtWaitStable, dhtPut, dhtLookup, dhtLeave, dhtJoin, httpFetch, httpStats, httpFlush].map((w) => [w.name, w]));
