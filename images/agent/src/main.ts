@@ -3,7 +3,9 @@
 // (`agent impair JSON`) or read the links' settings (`agent status`).
 import { writeFileSync } from 'node:fs';
 import type { ImpairmentBackend, ImpairmentChange } from '../../../orchestrator/impairment/spec.js';
+import { readFile } from 'node:fs/promises';
 import { callControl, serveControl } from './common/control.js';
+import { every, startPinning } from './common/neighbours.js';
 import { readNodeConfig } from './common/node-config.js';
 import { ImpairmentController } from './impairment/controller.js';
 import { emit, log } from './common/records.js';
@@ -39,11 +41,12 @@ async function daemon(): Promise<void> {
     impairment ??= await ImpairmentController.create({ ...node, impairment: { backend, seed: seed ?? 1 } });
     return { node: node.node, network, impairment: await impairment!.change(network, change, target, seed) };
   });
+  const unpin = startPinning({ read: () => readFile('/proc/net/arp', 'utf8'), run, every, log });
   const stop = await role.start(node);
   emit({ type: 'ready', node: node.node, role: node.role, startupMs: Date.now() - started });
   // Docker stops containers with SIGTERM; as PID 1 we get no default handler, so exit explicitly.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.on(signal, () => { stop(); impairment?.stop(); process.exit(0); });
+    process.on(signal, () => { unpin(); stop(); impairment?.stop(); process.exit(0); });
   }
 }
 

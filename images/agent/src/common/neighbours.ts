@@ -1,8 +1,7 @@
-// Why a DHT node pins its ARP entries: the kernel's neighbour table is shared by every network
+// Why every agent pins its ARP entries: the kernel's neighbour table is shared by every network
 // namespace on the host and capped at gc_thresh3 (1024 by default, settable only on the host).
-// Any DHT peer may talk to any other (lookups are iterative), so a 64-peer lab needs up to
-// 64 × 63 ≈ 4000 entries: past the cap, "neighbor table overflow" drops packets and live peers
-// look dead. Permanent entries are exempt from the cap (Linux ≥ 5.3), so each node turns the
+// In a lab where many members talk to many others (a 64-peer DHT needs up to 64 × 63 ≈ 4000
+// entries), past the cap "neighbor table overflow" drops packets and live peers look dead. Permanent entries are exempt from the cap (Linux ≥ 5.3), so each node turns the
 // entries its kernel has resolved — by a real ARP exchange, so the address is right — into
 // permanent ones. They go with the container's namespace; nothing on the host changes.
 
@@ -24,6 +23,18 @@ export function unpinned(procNetArp: string): { ip: string; mac: string; dev: st
 export const pinCommands = (entries: { ip: string; mac: string; dev: string }[]): string =>
   entries.map((e) => `neigh replace ${e.ip} lladdr ${e.mac} dev ${e.dev} nud permanent\n`).join('');
 
+/** Runs `task` every `ms`, never two at once; returns a cancel. */
+export function every(ms: number, task: () => Promise<void>): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const tick = () => {
+    timer = setTimeout(() => void task().catch(() => undefined).finally(() => { if (!stopped) tick(); }), ms);
+    timer.unref();
+  };
+  tick();
+  return () => { stopped = true; clearTimeout(timer); };
+}
+
 export interface PinDeps {
   read(): Promise<string>;
   run(argv: string[], input: string): Promise<string>;
@@ -40,7 +51,7 @@ export function startPinning(d: PinDeps, ms = 1000): () => void {
     try {
       await d.run(['ip', '-batch', '-'], pinCommands(entries));
     } catch (e) {
-      if (!warned) d.log(`dht: cannot pin ARP entries (${e instanceof Error ? e.message : String(e)}); large labs may overflow the host's neighbour table`);
+      if (!warned) d.log(`cannot pin ARP entries (${e instanceof Error ? e.message : String(e)}); large labs may overflow the host's neighbour table`);
       warned = true;
     }
   });

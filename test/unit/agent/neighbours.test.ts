@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pinCommands, startPinning, unpinned } from '../../../images/agent/src/dht/neighbours.js';
+import { pinCommands, startPinning, unpinned } from '../../../images/agent/src/common/neighbours.js';
 
 const ARP = `IP address       HW type     Flags       HW address            Mask     Device
 10.213.1.22      0x1         0x2         02:42:0a:d5:01:16     *        eth0
@@ -38,6 +38,6 @@ describe('pinning ARP entries (the host-wide neighbour table is capped)', () => 
     await tick();
     expect(runs).toHaveLength(2);
     expect(runs[0]).toMatch(/^ip -batch -\nneigh replace 10.213.1.22/);
-    expect(logs).toEqual(['dht: cannot pin ARP entries (RTNETLINK answers: Operation not permitted); large labs may overflow the host\'s neighbour table']);
+    expect(logs).toEqual(['cannot pin ARP entries (RTNETLINK answers: Operation not permitted); large labs may overflow the host\'s neighbour table']);
   });
 });
