@@ -25,6 +25,8 @@ type Env = Record<string, string | undefined>;
 
 export async function main(argv: string[], env: Env): Promise<number> {
   const out = process.stdout;
+  // `emunet exec … | head`: the reader went away; that ends our output, it is not a failure.
+  out.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(0); else throw e; });
   const abort = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     process.stderr.write(`\n${signal}: stopping and cleaning up… (again to force)\n`);
