@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_PARAMS, paramsFromArgs, parseNodeConfig } from '../../../images/agent/src/dht/config.js';
 import { expandNodes, parseHosts, resolveTarget } from '../../../images/agent/src/dht/hosts.js';
 import { keyList, lookupOrder } from '../../../images/agent/src/dht/plan.js';
-import { mulberry32 } from '../../../images/agent/src/dht/random.js';
+import { mulberry32 } from '../../../images/agent/src/common/random.js';
 
 describe('dht-node config', () => {
   it('fills defaults: m = 16, shortcuts, two successors, both holding replicas', () => {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { formRing, waitStable, walkRing } from '../../../images/agent/src/dht/form.js';
 import type { LookupResult } from '../../../images/agent/src/dht/messages.js';
 import { keyList, lookupOrder, valueFor } from '../../../images/agent/src/dht/plan.js';
-import { mulberry32, pick } from '../../../images/agent/src/dht/random.js';
+import { mulberry32, pick } from '../../../images/agent/src/common/random.js';
 import { MemoryLab } from './memory-lab.js';
 
 const names = (n: number) => Array.from({ length: n }, (_, i) => `n${i + 1}`);

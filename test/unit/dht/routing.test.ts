@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { clockwise, fingerStart, hashId, inHalfOpen, inOpen, keyId } from '../../../images/agent/src/dht/ids.js';
 import type { NodeRef } from '../../../images/agent/src/dht/messages.js';
 import { circle, idealTables, routeStep, successorOf, type IdealTables } from '../../../images/agent/src/dht/routing.js';
-import { mulberry32 } from '../../../images/agent/src/dht/random.js';
+import { mulberry32 } from '../../../images/agent/src/common/random.js';
 
 const m = 16;
 const ref = (name: string, id = hashId(name, m)): NodeRef => ({ id, name, host: name, port: 4000 });

@@ -6,7 +6,7 @@ import { parseNodeConfig } from '../../../images/agent/src/dht/config.js';
 import { formRing, waitStable, type Driver, type Peer } from '../../../images/agent/src/dht/form.js';
 import { PeerError, PeerUnreachableError, type LookupResult } from '../../../images/agent/src/dht/messages.js';
 import { DhtNode } from '../../../images/agent/src/dht/node.js';
-import { mulberry32 } from '../../../images/agent/src/dht/random.js';
+import { mulberry32 } from '../../../images/agent/src/common/random.js';
 import { UdpRpc } from '../../../images/agent/src/dht/rpc.js';
 import { DhtService } from '../../../images/agent/src/dht/service.js';
 

@@ -4,7 +4,7 @@
 // Transport, clock and randomness are injected: unit tests run it on the in-memory lab.
 import type { Clock } from './clock.js';
 import { describeRef, PeerUnreachableError, type NodeRef, type Status, type Transport } from './messages.js';
-import { pick } from './random.js';
+import { pick } from '../common/random.js';
 import { ringProblems } from './ring-check.js';
 
 export interface Peer {

@@ -1,6 +1,6 @@
 // Which keys dht-put stores and dht-lookup looks up, in which order, from which member: pure
 // and seeded by the run's seed, so the same run asks the same questions.
-import { pick, shuffle } from './random.js';
+import { pick, shuffle } from '../common/random.js';
 
 export class PlanError extends Error {}
 

@@ -3,18 +3,9 @@
 import type { Answer } from 'dns-packet';
 import { dataOf } from './message.js';
 import type { LookupTrace } from './trace.js';
+import { mulberry32 } from '../common/random.js';
 
-/** mulberry32: a tiny, fast 32-bit PRNG; plenty for choosing names. Returns values in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 } from '../common/random.js';
 
 /** Draws ranks 0..n-1 with P(rank i) proportional to 1/(i+1)^s (Zipf's law: a few popular names, a long tail). */
 export function zipfSampler(n: number, s: number, random: () => number): () => number {

@@ -5,7 +5,7 @@ import { realClock } from '../dht/clock.js';
 import { DHT_PORT } from '../dht/config.js';
 import type { Driver, Peer } from '../dht/form.js';
 import { expandNodes, readHosts, resolveTarget } from '../dht/hosts.js';
-import { mulberry32 } from '../dht/random.js';
+import { mulberry32 } from '../common/random.js';
 import { UdpRpc } from '../dht/rpc.js';
 import { numberArg } from './workload.js';
 

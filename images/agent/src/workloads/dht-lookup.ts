@@ -2,7 +2,7 @@ import { record } from '../common/records.js';
 import { walkRing, type Peer } from '../dht/form.js';
 import type { LookupResult } from '../dht/messages.js';
 import { keyList, lookupOrder, valueFor } from '../dht/plan.js';
-import { mulberry32, pick } from '../dht/random.js';
+import { mulberry32, pick } from '../common/random.js';
 import { oneToken, openClient, type DhtClient } from './dht-client.js';
 import { numberArg, type Workload } from './workload.js';
 

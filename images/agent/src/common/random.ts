@@ -1,5 +1,5 @@
-// Seeded choices (DESIGN.md contract 5): which keys a workload looks up, from where, through
-// which member a node joins. The same generator as the DNS workloads' (dns/lookup-plan.ts).
+// Seeded choices (DESIGN.md contract 5): which names or keys a workload asks for, from where,
+// through which member a node joins. One generator for every agent.
 
 /** mulberry32: a tiny, fast 32-bit PRNG. Returns values in [0, 1). */
 export function mulberry32(seed: number): () => number {
