@@ -121,10 +121,12 @@ class Loader {
     for (const c of this.opened) c.close();
   }
 
-  /** Opens the pooled connection for `url` before timing starts. */
+  /** Opens the pooled connection for `url` before timing starts (not counted: the load finds it open). */
   async warm(url: URL, use: ConnectionUse): Promise<void> {
     await this.pooled(url, use);
     this.connections = 0;
+    this.dnsMs = 0;
+    this.lookups = 0;
   }
 
   private request(url: URL, use: ConnectionUse): ClientRequest {
@@ -183,8 +185,11 @@ export async function loadPage(pageUrl: URL, o: FetchOptions): Promise<PageLoad>
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`loading ${pageUrl.href} (${o.strategy}) took longer than ${o.timeoutMs} ms`)), o.timeoutMs);
   });
+  const loading = load(loader, pageUrl, o);
+  // After a timeout the abandoned load fails as its connections close: that is expected, not unhandled.
+  loading.catch(() => undefined);
   try {
-    return await Promise.race([load(loader, pageUrl, o), timeout]);
+    return await Promise.race([loading, timeout]);
   } finally {
     clearTimeout(timer);
     loader.closeAll();

@@ -1,6 +1,7 @@
 // One HTTP/2 client connection over cleartext with prior knowledge (h2c, RFC 9113 §3.3): every
 // `send` opens a stream at once, so concurrent calls are multiplexed on the one TCP connection.
 import http2 from 'node:http2';
+import net from 'node:net';
 import { headerMap, type HeaderMap } from './headers.js';
 import type { ClientRequest, ClientResponse } from './h1-connection.js';
 
@@ -11,7 +12,8 @@ export class H2Connection {
   static open(address: string, port: number, authority: string, options: { timeoutMs: number; now(): number }): Promise<H2Connection> {
     const label = `${address}:${port}`;
     return new Promise((resolve, reject) => {
-      const session = http2.connect(`http://${address}:${port}`);
+      // Nagle would hold a request's HEADERS behind the unacknowledged preface: no delay, as for HTTP/1.x.
+      const session = http2.connect(`http://${address}:${port}`, { createConnection: () => net.connect({ host: address, port, noDelay: true }) });
       const timer = setTimeout(() => {
         session.destroy();
         reject(new Error(`connecting to ${label} (h2c) timed out after ${options.timeoutMs} ms`));

@@ -26,7 +26,7 @@ export type Fetch = (request: UpstreamRequest) => Promise<UpstreamResponse>;
 
 /** Why an upstream exchange failed, and the status a proxy answers with (502 Bad Gateway, 504 Gateway Timeout). */
 export class UpstreamError extends Error {
-  constructor(readonly status: 502 | 504, message: string) {
+  constructor(readonly status: 502 | 504, message: string, readonly retryable = false) {
     super(message);
     this.name = 'UpstreamError';
   }
@@ -35,7 +35,14 @@ export class UpstreamError extends Error {
 export function upstreamClient(options: { timeoutMs: number; now(): number }): { fetch: Fetch; reset(): void; close(): void } {
   const newAgent = () => new http.Agent({ keepAlive: true, maxSockets: 64 });
   let agent = newAgent();
+  // A pooled connection the server has just closed fails at once (ECONNRESET, EPIPE): an
+  // idempotent request is sent again on a new one (RFC 9110 §9.2.2), as browsers do.
   const fetch: Fetch = (r) =>
+    once(r).catch((e: unknown) => {
+      if (e instanceof UpstreamError && e.retryable && (r.method === 'GET' || r.method === 'HEAD')) return once(r);
+      throw e;
+    });
+  const once: Fetch = (r) =>
     new Promise((resolve, reject) => {
       const requestTime = options.now();
       const where = `${r.url.hostname}:${portOf(r.url)}`;
@@ -55,7 +62,7 @@ export function upstreamClient(options: { timeoutMs: number; now(): number }): {
         const why = e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN'
           ? `cannot resolve "${r.url.hostname}" (lab names come from /etc/hosts and the lab's resolver)`
           : `cannot reach ${where}: ${e.code ?? e.message}`;
-        reject(new UpstreamError(502, why));
+        reject(new UpstreamError(502, why, e.code === 'ECONNRESET' || e.code === 'EPIPE'));
       });
       req.end(r.body.length > 0 ? r.body : undefined);
     });

@@ -2,6 +2,9 @@ import dns from 'node:dns';
 import { log, record } from '../common/records.js';
 import { STRATEGIES, type Strategy } from '../http/fetch-plan.js';
 import { ClientCache, loadPage, type Endpoint, type FetchedObject } from '../http/fetcher.js';
+import { parseOriginConfig } from '../http/config.js';
+import { Origin } from '../http/origin.js';
+import { serveHttp } from '../http/server.js';
 import { endpointUrl } from '../http/url.js';
 import { numberArg, stringArg, type Workload } from './workload.js';
 
@@ -42,6 +45,7 @@ export const httpFetch: Workload = {
     const clientCache = boolArg(args, 'client-cache', false) ? new ClientCache() : undefined;
     log(`http-fetch: ${count} load(s) of ${url.href}, ${strategy}${strategy === 'concurrent' ? ` m=${m}` : ''}${proxy ? ` via ${proxy.address}:${proxy.port}` : ''}${warm ? ', warm connection' : ''}`);
     const options = { strategy, m, warm, timeoutMs, now, headers: { 'user-agent': 'emunet-http-fetch', accept: '*/*' }, ...(proxy ? { proxy } : {}), ...(clientCache ? { clientCache } : {}) };
+    await warmUp(strategy, m);
     if (delayMs > 0) await sleep(delayMs);
     if (clientCache) {
       // "The browser was here before": what it cached then is what it revalidates now.
@@ -56,6 +60,22 @@ export const httpFetch: Workload = {
     }
   },
 };
+
+/**
+ * One untimed page load from a throwaway origin on the loopback interface, so the first timed
+ * load does not pay this process's one-off costs (loading http2, compiling the parsers, starting
+ * the resolver's thread): the lab's network is not touched, no cache in the lab is warmed.
+ */
+async function warmUp(strategy: Strategy, m: number): Promise<void> {
+  const origin = new Origin(parseOriginConfig(undefined, 'warm-up'), { server: 'warm-up', lastModified: Date.now(), now: Date.now });
+  const listener = await serveHttp((r) => origin.handle(r), { port: 0, address: '127.0.0.1', h2: true, log: () => undefined });
+  try {
+    await dns.promises.lookup('localhost', { family: 4 }).catch(() => undefined);
+    await loadPage(new URL(`http://127.0.0.1:${listener.port}/?objects=3&size=100`), { strategy, m, warm: false, timeoutMs: 5000, now, headers: {} });
+  } finally {
+    await listener.close();
+  }
+}
 
 function report(load: Awaited<ReturnType<typeof loadPage>>, url: URL, strategy: Strategy, seq: number, conditional: boolean): void {
   const all = [load.page, ...load.objects];
