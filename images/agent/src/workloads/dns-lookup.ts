@@ -5,7 +5,7 @@ import { describeLookup, planLookups, type LookupPlan } from '../dns/lookup-plan
 import { isKnownType } from '../dns/record-data.js';
 import { stubQuery } from '../dns/stub.js';
 import { DnsTimeoutError } from '../dns/upstream.js';
-import { numberArg, type Workload } from './workload.js';
+import { boolArg, numberArg, type Workload } from './workload.js';
 
 // Name lookups through a resolver, as a host's stub resolver makes them, one at a time.
 // Arguments: names (a name or a list) or zipf ({names, s: 1.0}: `count` draws, seeded by
@@ -87,13 +87,6 @@ function lookupPlan(args: Record<string, unknown>): LookupPlan {
   return { zipf: { names, s }, count };
 }
 
-function boolArg(args: Record<string, unknown>, key: string, fallback: boolean): boolean {
-  const v = args[key];
-  if (v === undefined) return fallback;
-  if (v === true || v === 'true') return true;
-  if (v === false || v === 'false') return false;
-  throw new Error(`argument "${key}" must be true or false, found ${JSON.stringify(v)}`);
-}
 
 /** The address /etc/hosts gives `name`, if any. */
 function hostsAddress(name: string): string | undefined {

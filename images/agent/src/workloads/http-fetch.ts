@@ -6,7 +6,7 @@ import { parseOriginConfig } from '../http/config.js';
 import { Origin } from '../http/origin.js';
 import { serveHttp } from '../http/server.js';
 import { endpointUrl } from '../http/url.js';
-import { numberArg, stringArg, type Workload } from './workload.js';
+import { boolArg, numberArg, stringArg, type Workload } from './workload.js';
 
 // A browser's page load, the lecture's way: the base HTML, then every object it embeds, with a
 // chosen strategy (fetch-plan.ts). Arguments: url (the page, e.g. http://origin/?objects=10&size=1000),
@@ -142,10 +142,3 @@ async function proxyArg(args: Record<string, unknown>): Promise<Endpoint | undef
   }
 }
 
-function boolArg(args: Record<string, unknown>, key: string, fallback: boolean): boolean {
-  const v = args[key];
-  if (v === undefined) return fallback;
-  if (v === true || v === 'true') return true;
-  if (v === false || v === 'false') return false;
-  throw new Error(`argument "${key}" must be true or false, found ${JSON.stringify(v)}`);
-}

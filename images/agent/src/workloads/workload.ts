@@ -17,3 +17,11 @@ export function stringArg(args: Record<string, unknown>, key: string): string {
   if (typeof v !== 'string' || v === '') throw new Error(`argument "${key}" is required (a string), found ${JSON.stringify(v)}`);
   return v;
 }
+
+export function boolArg(args: Record<string, unknown>, key: string, fallback: boolean): boolean {
+  const v = args[key];
+  if (v === undefined) return fallback;
+  if (v === true || v === 'true') return true;
+  if (v === false || v === 'false') return false;
+  throw new Error(`argument "${key}" must be true or false, found ${JSON.stringify(v)}`);
+}
