@@ -2,6 +2,7 @@
 // Fields in the generated data are fixed names (x, series, …): swept keys like
 // `networks.wan.delay` contain dots, which vega-lite would read as nested field access.
 import type { TopLevelSpec } from 'vega-lite';
+import type { Measurement } from '../results/measurement.js';
 import type { SummaryRow } from '../results/summary.js';
 import type { ParamValue } from '../topology/types.js';
 
@@ -9,15 +10,7 @@ import type { ParamValue } from '../topology/types.js';
 export type Sweep = Record<string, ParamValue[]>;
 
 /** One measured value, as read back from measurements.csv. */
-export interface RawValue {
-  point: Record<string, ParamValue>;
-  step: string;
-  node: string;
-  peer: string;
-  metric: string;
-  unit: string;
-  value: number;
-}
+export type RawValue = Pick<Measurement, 'point' | 'step' | 'node' | 'peer' | 'metric' | 'unit' | 'value'>;
 
 export interface MetricChart {
   metric: string;

@@ -4,7 +4,7 @@ import { MEASUREMENT_COLUMNS, type Measurement } from './measurement.js';
 import type { SummaryRow } from './summary.js';
 
 /** measurements.csv's columns: one per swept parameter, named as written (e.g. `networks.wan.delay`), after `seed`. */
-export const measurementColumns = (sweepKeys: string[]): string[] => [...MEASUREMENT_COLUMNS.slice(0, 4), ...sweepKeys, ...MEASUREMENT_COLUMNS.slice(4)];
+const measurementColumns = (sweepKeys: string[]): string[] => [...MEASUREMENT_COLUMNS.slice(0, 4), ...sweepKeys, ...MEASUREMENT_COLUMNS.slice(4)];
 
 export function measurementsCsv(rows: Measurement[], sweepKeys: string[] = [], header = true): string {
   return stringify(rows.map((r) => ({ ...r.point, ...r })), { header, columns: measurementColumns(sweepKeys) });

@@ -7,7 +7,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { RunEvent, RunOutcome } from '../experiment/runner.js';
 import type { ParameterPoint, PlannedRun } from '../experiment/plan.js';
 import type { SweepDef } from '../topology/types.js';
-import { measurementColumns } from './csv.js';
+import { measurementsCsv } from './csv.js';
 import { csvRecords, typedPoint } from './csv-read.js';
 import type { Measurement } from './measurement.js';
 
@@ -59,15 +59,15 @@ export class ResultsWriter {
       status: outcome.error === undefined ? 'complete' : 'failed', started_at: outcome.startedAt.toISOString(), ended_at: outcome.endedAt.toISOString(), error: outcome.error ?? '',
     };
     this.runs.push(record);
-    await this.append('runs.csv', [{ ...run.values, ...record }], this.runColumns);
+    await this.append('runs.csv', 1, (header) => stringify([{ ...run.values, ...record }], { header, columns: this.runColumns }));
   }
 
   /** Writes what arrived since the last run ended (also for a run cut short by Ctrl-C). */
   async flush(): Promise<void> {
     const rows = this.pendingRows.splice(0);
     const events = this.pendingEvents.splice(0);
-    await this.append('measurements.csv', rows.map((r) => ({ ...r.point, ...r })), measurementColumns(this.sweepKeys));
-    await this.append('events.csv', events, EVENT_COLUMNS);
+    await this.append('measurements.csv', rows.length, (header) => measurementsCsv(rows, this.sweepKeys, header));
+    await this.append('events.csv', events.length, (header) => stringify(events, { header, columns: EVENT_COLUMNS }));
     this.rows.push(...rows);
     this.events.push(...events);
   }
@@ -77,10 +77,10 @@ export class ResultsWriter {
   }
 
   /** The first write of a file (even with no records) gives it its header, so every file is readable. */
-  private async append(file: string, records: object[], columns: string[]): Promise<void> {
+  private async append(file: string, count: number, csv: (header: boolean) => string): Promise<void> {
     const header = !this.started.has(file);
-    if (records.length === 0 && !header) return;
-    await (header ? writeFile : appendFile)(path.join(this.dir, file), stringify(records, { header, columns }));
+    if (count === 0 && !header) return;
+    await (header ? writeFile : appendFile)(path.join(this.dir, file), csv(header));
     this.started.add(file);
   }
 
@@ -124,7 +124,7 @@ export class ResultsWriter {
 
   private async rewrite(): Promise<void> {
     for (const file of ['measurements.csv', 'events.csv', 'runs.csv']) this.started.add(file);
-    await writeFile(path.join(this.dir, 'measurements.csv'), stringify(this.rows.map((r) => ({ ...r.point, ...r })), { header: true, columns: measurementColumns(this.sweepKeys) }));
+    await writeFile(path.join(this.dir, 'measurements.csv'), measurementsCsv(this.rows, this.sweepKeys));
     await writeFile(path.join(this.dir, 'events.csv'), stringify(this.events, { header: true, columns: EVENT_COLUMNS }));
     await writeFile(path.join(this.dir, 'runs.csv'), stringify(this.runs.map((r) => ({ ...r.values, ...r })), { header: true, columns: this.runColumns }));
   }

@@ -1,7 +1,7 @@
 // Client transactions (RFC 3261 §17.1, with RFC 6026's Accepted state): they retransmit a
 // request over UDP until a response comes, and give up after 64·T1. Pure state machines: the
 // transport is a `send` callback and time is an injected Clock.
-import type { Clock, TimerValues } from './clock.js';
+import { NamedTimers, type Clock, type TimerValues } from './clock.js';
 import { Headers } from './headers.js';
 import type { SipRequest, SipResponse } from './message.js';
 
@@ -25,30 +25,25 @@ export interface ClientTransactionOptions {
 
 abstract class ClientTransactionBase {
   state: ClientState;
-  private cancels = new Map<string, () => void>();
+  private readonly timers: NamedTimers;
 
   constructor(readonly request: SipRequest, protected readonly tu: ClientTransactionUser, protected readonly o: ClientTransactionOptions, initial: ClientState) {
     this.state = initial;
+    this.timers = new NamedTimers(o.clock);
   }
 
   protected timer(name: string, ms: number, fire: () => void): void {
-    this.cancels.get(name)?.();
-    this.cancels.set(name, this.o.clock.setTimer(ms, () => {
-      this.cancels.delete(name);
-      fire();
-    }));
+    this.timers.start(name, ms, fire);
   }
 
   protected stop(name: string): void {
-    this.cancels.get(name)?.();
-    this.cancels.delete(name);
+    this.timers.stop(name);
   }
 
   protected terminate(): void {
     if (this.state === 'terminated') return;
     this.state = 'terminated';
-    for (const cancel of this.cancels.values()) cancel();
-    this.cancels.clear();
+    this.timers.stopAll();
     this.o.terminated?.();
   }
 

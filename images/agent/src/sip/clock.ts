@@ -20,3 +20,28 @@ export const systemClock: Clock = {
 export interface TimerValues { t1: number; t2: number; t4: number }
 
 export const DEFAULT_TIMERS: TimerValues = { t1: 500, t2: 4000, t4: 5000 };
+
+/** A transaction's timers by name (A, B, E, …): starting one again replaces it; all go at once at the end. */
+export class NamedTimers {
+  private cancels = new Map<string, () => void>();
+
+  constructor(private readonly clock: Clock) {}
+
+  start(name: string, ms: number, fire: () => void): void {
+    this.stop(name);
+    this.cancels.set(name, this.clock.setTimer(ms, () => {
+      this.cancels.delete(name);
+      fire();
+    }));
+  }
+
+  stop(name: string): void {
+    this.cancels.get(name)?.();
+    this.cancels.delete(name);
+  }
+
+  stopAll(): void {
+    for (const cancel of this.cancels.values()) cancel();
+    this.cancels.clear();
+  }
+}

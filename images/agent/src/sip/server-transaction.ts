@@ -1,7 +1,7 @@
 // Server transactions (RFC 3261 §17.2, with RFC 6026's Accepted state): they answer a
 // retransmitted request with the last response instead of bothering the transaction user, and
 // retransmit a non-2xx final response to an INVITE until its ACK comes. Pure state machines.
-import type { Clock, TimerValues } from './clock.js';
+import { NamedTimers, type Clock, type TimerValues } from './clock.js';
 import { responseTo, type SipRequest, type SipResponse } from './message.js';
 
 export type ServerState = 'trying' | 'proceeding' | 'accepted' | 'completed' | 'confirmed' | 'terminated';
@@ -21,10 +21,11 @@ export interface ServerTransactionOptions {
 abstract class ServerTransactionBase {
   state: ServerState;
   protected last?: SipResponse;
-  private cancels = new Map<string, () => void>();
+  private readonly timers: NamedTimers;
 
   constructor(readonly request: SipRequest, protected readonly o: ServerTransactionOptions, initial: ServerState) {
     this.state = initial;
+    this.timers = new NamedTimers(o.clock);
   }
 
   /** The final response, once one was sent. */
@@ -33,18 +34,13 @@ abstract class ServerTransactionBase {
   }
 
   protected timer(name: string, ms: number, fire: () => void): void {
-    this.cancels.get(name)?.();
-    this.cancels.set(name, this.o.clock.setTimer(ms, () => {
-      this.cancels.delete(name);
-      fire();
-    }));
+    this.timers.start(name, ms, fire);
   }
 
   protected terminate(): void {
     if (this.state === 'terminated') return;
     this.state = 'terminated';
-    for (const cancel of this.cancels.values()) cancel();
-    this.cancels.clear();
+    this.timers.stopAll();
     this.o.terminated?.();
   }
 
