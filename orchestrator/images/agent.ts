@@ -1,4 +1,5 @@
-import { copyFile, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
 import type { ImageStore } from '../runtime/runtime.js';
@@ -53,15 +54,20 @@ export async function ensureAgentImage(images: ImageStore, options: BaseOptions)
   const tag = await agentTag(base.id, bundle);
   const existing = await images.imageId(tag);
   if (existing) return { tag, id: existing, base, built: false };
-  const context = path.join(agentDir, 'build');
-  await mkdir(context, { recursive: true });
-  await writeFile(path.join(context, 'agent.mjs'), bundle);
-  await copyFile(path.join(agentDir, 'Dockerfile'), path.join(context, 'Dockerfile'));
-  await mkdir(path.join(context, 'delayer'), { recursive: true });
-  const sources = await delayerSources();
-  for (const [name, text] of sources) await writeFile(path.join(context, 'delayer', name), text);
-  options.log(`building ${tag}…`);
-  const files = ['Dockerfile', 'agent.mjs', ...sources.map(([name]) => `delayer/${name}`)];
-  const id = await images.build(context, files, tag, { BASE: base.tag });
-  return { tag, id, base, built: true };
+  // A private build context: two builds at once (two terminals, parallel tests) must not read
+  // each other's bundle.
+  const context = await mkdtemp(path.join(tmpdir(), 'emunet-agent-build-'));
+  try {
+    await writeFile(path.join(context, 'agent.mjs'), bundle);
+    await copyFile(path.join(agentDir, 'Dockerfile'), path.join(context, 'Dockerfile'));
+    await mkdir(path.join(context, 'delayer'));
+    const sources = await delayerSources();
+    for (const [name, text] of sources) await writeFile(path.join(context, 'delayer', name), text);
+    options.log(`building ${tag}…`);
+    const files = ['Dockerfile', 'agent.mjs', ...sources.map(([name]) => `delayer/${name}`)];
+    const id = await images.build(context, files, tag, { BASE: base.tag });
+    return { tag, id, base, built: true };
+  } finally {
+    await rm(context, { recursive: true, force: true });
+  }
 }
