@@ -3,6 +3,7 @@
 // The CLI is a thin layer over these; so can any script or test be.
 import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { stringify } from 'csv-stringify/sync';
+import os from 'node:os';
 import path from 'node:path';
 import { deployLab } from './deploy/deploy.js';
 import { destroyLab, type DestroyReport } from './deploy/destroy.js';
@@ -21,7 +22,7 @@ import { writeManifest, type Manifest } from './results/manifest.js';
 import type { Measurement } from './results/measurement.js';
 import { summarize, type SummaryRow } from './results/summary.js';
 import { topologyGraph, writeReport, type GraphFormat } from './report/index.js';
-import type { ContainerRuntime, ExecResult, ImageStore } from './runtime/runtime.js';
+import { EngineError, type ContainerRuntime, type ExecResult, type ImageStore } from './runtime/runtime.js';
 import type { Env } from './topology/interpolate.js';
 import { chooseBackend, type BackendRequest } from './impairment/backend.js';
 import { calibrateLab, type CalibrateOptions, type CalibrationRow } from './impairment/calibrate.js';
@@ -32,6 +33,8 @@ import { validateImpairment } from './impairment/validate.js';
 import { loadTopology } from './topology/load.js';
 import { planLab } from './topology/plan.js';
 import type { LabPlan, Topology } from './topology/types.js';
+import type { Cluster } from './swarm/cluster.js';
+import { SubnetClashError } from './swarm/cluster-runtime.js';
 import { mapLimit } from './util/pool.js';
 import { emunetVersion } from './version.js';
 
@@ -49,10 +52,20 @@ export interface Context {
   /** `auto` probes the kernel: netem when it has sch_netem, the userspace delayer otherwise. */
   impairmentBackend: BackendRequest;
   signal?: AbortSignal;
+  /** `--engine swarm`: the hosts a lab may span; `runtime` is then `cluster.runtime`. */
+  cluster?: Cluster;
+}
+
+/**
+ * Engine calls in flight: the engine's work per container is CPU-bound (and so is each agent's
+ * start), so more than a few per core only queues; 8 keeps a 2-core machine's engine busy.
+ */
+export function engineConcurrency(cpus = os.availableParallelism()): number {
+  return Math.min(32, Math.max(8, 4 * cpus));
 }
 
 export function contextDefaults(runtime: ContainerRuntime & ImageStore, owner: string): Context {
-  return { runtime, images: runtime, reporter: silentReporter, owner, concurrency: 8, readyTimeoutMs: 60_000, offline: false, impairmentBackend: 'auto' };
+  return { runtime, images: runtime, reporter: silentReporter, owner, concurrency: engineConcurrency(), readyTimeoutMs: 60_000, offline: false, impairmentBackend: 'auto' };
 }
 
 /** Loads and validates a topology and plans it against the networks that exist now. */
@@ -69,12 +82,32 @@ export async function buildImages(ctx: Context): Promise<AgentImage> {
 export async function deploy(topology: Topology, ctx: Context): Promise<Lab> {
   const image = await buildImages(ctx);
   ctx.reporter.done(`images ready (${image.tag}${image.built ? ', just built' : ''})`);
-  const taken = (await ctx.runtime.listNetworks()).flatMap((n) => n.subnets);
-  const plan = planLab(topology, { taken });
-  const impairment = needsImpairment(topology, plan) ? { ...(await pickBackend(plan, image.tag, ctx)), seed: topology.experiment?.seed ?? 1 } : undefined;
-  const lab = await deployLab(plan, {
+  if (topology.engine === 'swarm' && !ctx.cluster) throw new Error(`${topology.file} asks for \`engine: swarm\`, but no Swarm is connected\n  fix: run it with the emunet CLI (it connects the local engine, or the hosts of --hosts FILE)`);
+  for (let attempt = 1; ; attempt++) {
+    const taken = (await ctx.runtime.listNetworks()).flatMap((n) => n.subnets);
+    const plan = planLab(topology, { taken });
+    try {
+      const lab = await deployPlan(topology, plan, image.tag, ctx);
+      ctx.reporter.done(`deployed lab ${lab.name}: ${lab.nodes.length} nodes, ${lab.networks.length} networks (${(lab.timings.totalMs / 1000).toFixed(1)} s)`);
+      return lab;
+    } catch (e) {
+      // Another lab (another terminal, a parallel test) took a free subnet between our look and
+      // our create; deployLab has rolled back, so plan again around it — unless nothing changed.
+      // On a Swarm that shows only when a node joins its overlay (SubnetClashError).
+      if (!((e instanceof EngineError && /Pool overlaps/.test(e.message)) || e instanceof SubnetClashError) || attempt === 3) throw e;
+      const again = planLab(topology, { taken: (await ctx.runtime.listNetworks()).flatMap((n) => n.subnets) });
+      if (again.networks.every((n, i) => n.subnet === plan.networks[i]!.subnet)) throw e;
+      ctx.reporter.info(`another lab took a subnet meanwhile (${e.message.split('\n')[0]}); planning the lab's subnets again`);
+    }
+  }
+}
+
+async function deployPlan(topology: Topology, plan: LabPlan, image: string, ctx: Context): Promise<Lab> {
+  const impairment = needsImpairment(topology, plan) ? { ...(await pickBackend(plan, image, ctx)), seed: topology.experiment?.seed ?? 1 } : undefined;
+  const swarm = ctx.cluster ? await ctx.cluster.prepare(topology, plan, image, ctx.reporter) : undefined;
+  return deployLab(plan, {
     runtime: ctx.runtime,
-    image: image.tag,
+    image,
     owner: ctx.owner,
     topologyFile: topology.file,
     impairment,
@@ -82,9 +115,8 @@ export async function deploy(topology: Topology, ctx: Context): Promise<Lab> {
     concurrency: ctx.concurrency,
     readyTimeoutMs: ctx.readyTimeoutMs,
     signal: ctx.signal,
+    ...(swarm ? { swarm } : {}),
   });
-  ctx.reporter.done(`deployed lab ${lab.name}: ${lab.nodes.length} nodes, ${lab.networks.length} networks (${(lab.timings.totalMs / 1000).toFixed(1)} s)`);
-  return lab;
 }
 
 /** Configured impairment, impairment steps, or swept network values all need a backend from the start. */
@@ -175,7 +207,10 @@ export interface LabSummary {
   networks: { network: string; subnet: string }[];
 }
 
-/** What is running, from labels alone; with `stats`, each running container's memory too. */
+/**
+ * What is running, from labels alone; with `stats`, each running container's memory too.
+ * An object with only the lab label (made by hand, or by an older emunet) is listed by its name.
+ */
 export async function inspect(lab: string | undefined, ctx: Context, options: { stats?: boolean } = {}): Promise<LabSummary[]> {
   const selector = { [LABEL.lab]: lab ?? (true as const) };
   const [containers, networks] = await Promise.all([ctx.runtime.listContainers(selector), ctx.runtime.listNetworks(selector)]);
@@ -190,12 +225,12 @@ export async function inspect(lab: string | undefined, ctx: Context, options: { 
     topology: containers.find((c) => c.labels[LABEL.lab] === name)?.labels[LABEL.topology] ?? '',
     nodes: containers
       .filter((c) => c.labels[LABEL.lab] === name)
-      .map((c) => ({ node: c.labels[LABEL.node]!, role: c.labels[LABEL.role]!, state: c.state, addresses: (c.labels[LABEL.addresses] ?? '').split(',').filter(Boolean), container: c.name }))
+      .map((c) => ({ node: c.labels[LABEL.node] ?? c.name, role: c.labels[LABEL.role] ?? '', state: c.state, addresses: (c.labels[LABEL.addresses] ?? '').split(',').filter(Boolean), container: c.name }))
       .map(withMemory)
       .sort((a, b) => a.node.localeCompare(b.node)),
     networks: networks
       .filter((n) => n.labels[LABEL.lab] === name)
-      .map((n) => ({ network: n.labels[LABEL.network]!, subnet: n.subnets[0] ?? '' }))
+      .map((n) => ({ network: n.labels[LABEL.network] ?? n.name, subnet: n.subnets[0] ?? '' }))
       .sort((a, b) => a.network.localeCompare(b.network)),
   }));
 }

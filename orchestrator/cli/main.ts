@@ -3,9 +3,14 @@ import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { stringify } from 'csv-stringify/sync';
 import { Command, CommanderError } from 'commander';
+import Docker from 'dockerode';
 import * as api from '../api.js';
-import { DockerRuntime } from '../runtime/docker.js';
 import { doctor } from '../doctor.js';
+import { baseTag } from '../images/base.js';
+import type { Cluster } from '../swarm/cluster.js';
+import { swarmChecks } from '../swarm/doctor.js';
+import { HostEngine } from '../swarm/engines.js';
+import { engineKind, openCluster, type EngineFlags, type EngineKind } from './engine.js';
 import { emunetVersion } from '../version.js';
 import { cliReporter } from './reporter.js';
 import { filterRuns, planRuns } from '../experiment/plan.js';
@@ -36,9 +41,17 @@ export async function main(argv: string[], env: Env): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  const runtime = new DockerRuntime();
+  // dockerode reads DOCKER_HOST / DOCKER_TLS_VERIFY / DOCKER_CERT_PATH itself.
+  const local = new HostEngine('local', env.DOCKER_HOST ?? 'unix:///var/run/docker.sock', {}, new Docker());
+  const runtime = local.runtime;
+  let cluster: Cluster | undefined;
+  const useEngine = async (topologyEngine?: EngineKind) => {
+    const flags = program.opts<EngineFlags>();
+    if (!cluster && engineKind(flags, env, topologyEngine) === 'swarm') cluster = await openCluster(flags, env, local);
+  };
   const context = (opts: { json?: boolean; offline?: boolean; impairmentBackend?: string }): api.Context => ({
     ...api.contextDefaults(runtime, env.USER ?? os.userInfo().username),
+    ...(cluster ? { runtime: cluster.runtime, cluster } : {}),
     reporter: cliReporter(process.stderr, opts.json === true),
     offline: opts.offline === true || env.EMUNET_OFFLINE === '1',
     impairmentBackend: backendRequest(opts.impairmentBackend ?? env.EMUNET_IMPAIRMENT_BACKEND ?? 'auto'),
@@ -51,7 +64,10 @@ export async function main(argv: string[], env: Env): Promise<number> {
     .description('YAML topology -> hermetic Docker lab -> experiment -> CSV')
     .version(emunetVersion)
     .exitOverride()
-    .showHelpAfterError();
+    .showHelpAfterError()
+    .option('--engine <engine>', 'local (default) | swarm: overlay networks on a Docker Swarm, nodes across its hosts (or EMUNET_ENGINE)')
+    .option('--hosts <file>', 'Swarm hosts file: the Docker engines a lab may span; implies --engine swarm (or EMUNET_HOSTS)')
+    .hook('preAction', () => useEngine());
 
   program.command('validate <topology>').description('check a topology file and show the planned lab').option('--json', 'machine-readable output').option(SET_FLAG, SET_HELP, collect, []).action(async (file: string, o: { json?: boolean; set: string[] }) => {
     const { topology, plan } = await api.validate(file, env, undefined, o.set);
@@ -59,9 +75,9 @@ export async function main(argv: string[], env: Env): Promise<number> {
   });
 
   program.command('deploy <topology>').description('build the lab and wait until every agent is ready').option('--json').option('--offline', 'never try the registry for the base image').option(BACKEND_FLAG, BACKEND_HELP).option(SET_FLAG, SET_HELP, collect, []).action(async (file: string, o: { json?: boolean; offline?: boolean; set: string[] }) => {
-    const ctx = context(o);
     const topology = (await api.validate(file, env, undefined, o.set)).topology;
-    const lab = await api.deploy(topology, ctx);
+    await useEngine(topology.engine);
+    const lab = await api.deploy(topology, context(o));
     print(!!o.json, lab, () => `${planTable(lab.plan)}\n\nnext: emunet exec ${lab.name} ${lab.nodes[0]?.name ?? 'NODE'} -- ip route   ·   emunet destroy ${lab.name}`);
   });
 
@@ -94,8 +110,9 @@ export async function main(argv: string[], env: Env): Promise<number> {
     .option('--filter <key=value>', 'run only the matching runs: a swept key, point or repetition, e.g. --filter networks.wan.delay=20ms,50ms (repeatable)', collect, [])
     .option('--resume <dir>', 'finish an interrupted run: the results directory it was writing (same topology and --set values)')
     .action(async (file: string, o: { out: string; json?: boolean; offline?: boolean; calibrate?: boolean; dryRun?: boolean; set: string[]; filter: string[]; resume?: string }) => {
-    const ctx = context(o);
     const topology = (await api.validate(file, env, undefined, o.set)).topology;
+    await useEngine(topology.engine);
+    const ctx = context(o);
     if (o.dryRun) {
       const experiment = topology.experiment;
       const runs = experiment ? filterRuns(planRuns(experiment), o.filter, experiment.sweep) : [];
@@ -184,9 +201,11 @@ export async function main(argv: string[], env: Env): Promise<number> {
   });
 
   program.command('doctor').description('check Docker, kernel features for link impairment, and images').option('--json').action(async (o: { json?: boolean }) => {
-    const checks = await doctor(context(o));
+    const ctx = context(o);
+    const checks = await doctor(ctx);
+    if (cluster) checks.push(...(await swarmChecks(cluster, await baseTag(), ctx.owner)));
     print(!!o.json, checks, () => checks.map((c) => `${c.ok ? '✔' : '✘'} ${c.name.padEnd(16)} ${c.detail}${c.ok || !c.fix ? '' : `\n    fix: ${c.fix}`}`).join('\n'));
-    if (checks.some((c) => !c.ok && ['Docker engine', 'Docker API'].includes(c.name))) exitCode = 1;
+    if (checks.some((c) => !c.ok && (['Docker engine', 'Docker API'].includes(c.name) || /^(host|swarm|ports|overlay)/.test(c.name)))) exitCode = 1;
   });
 
   try {

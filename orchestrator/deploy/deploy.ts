@@ -1,5 +1,6 @@
 import type { ImpairmentBackend } from '../impairment/spec.js';
 import type { ContainerRuntime } from '../runtime/runtime.js';
+import type { SwarmLayout } from '../swarm/networks.js';
 import type { LabPlan } from '../topology/types.js';
 import { mapLimit } from '../util/pool.js';
 import { destroyLab } from './destroy.js';
@@ -23,6 +24,8 @@ export interface DeployOptions {
   readyTimeoutMs: number;
   /** Ctrl-C / SIGTERM: deploy stops and rolls back what it created. */
   signal?: AbortSignal;
+  /** Swarm: overlay networks, nodes on the hosts placed here (the runtime fans out by the host label). */
+  swarm?: SwarmLayout;
 }
 
 export class LabExistsError extends Error {}
@@ -38,7 +41,7 @@ export async function deployLab(plan: LabPlan, o: DeployOptions): Promise<Lab> {
     );
   }
   const started = Date.now();
-  const ctx = { image: o.image, owner: o.owner, topologyFile: o.topologyFile, impairment: o.impairment };
+  const ctx = { image: o.image, owner: o.owner, topologyFile: o.topologyFile, impairment: o.impairment, swarm: o.swarm };
   const checkAbort = () => o.signal?.throwIfAborted();
   try {
     const networks = await mapLimit(networkSpecs(plan, ctx), o.concurrency, async (spec, i) => {
@@ -47,7 +50,9 @@ export async function deployLab(plan: LabPlan, o: DeployOptions): Promise<Lab> {
       return { name: plan.networks[i]!.name, id: net.id, subnet: spec.subnet, bridge: bridgeName(net.id) };
     });
     const networksAt = Date.now();
-    if (plan.nodes.some((n) => n.forwards)) {
+    // Overlay traffic is bridged inside each network's own namespace, never by the host's
+    // DOCKER-USER chain: routed lab traffic needs no host rule there (checked on a live Swarm).
+    if (plan.nodes.some((n) => n.forwards) && !o.swarm) {
       await new HostFirewall(o.runtime, o.image).allowBridges(plan.lab, networks.map((n) => n.bridge));
     }
     let created = 0;

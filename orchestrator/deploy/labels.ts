@@ -16,6 +16,8 @@ export const LABEL = {
   impairmentBackend: 'emunet.impairment-backend',
   /** Short-lived helper containers (e.g. the firewall helper), not lab nodes. */
   helper: 'emunet.helper',
+  /** Swarm deploys: the host (hosts file name) whose engine runs the node. */
+  host: 'emunet.host',
 } as const;
 
 export const labLabels = (lab: string): Labels => ({ [LABEL.lab]: lab });

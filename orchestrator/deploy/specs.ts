@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { getRole } from '../roles/registry.js';
 import type { ContainerSpec, NetworkSpec } from '../runtime/runtime.js';
 import type { ImpairmentBackend } from '../impairment/spec.js';
+import type { SwarmLayout } from '../swarm/networks.js';
 import type { LabPlan, PlannedNode } from '../topology/types.js';
 import { LABEL, containerName, networkName } from './labels.js';
 
@@ -12,6 +13,8 @@ export interface SpecContext {
   topologyFile: string;
   /** How links are impaired; undefined for a lab without impairments. */
   impairment?: { backend: ImpairmentBackend; seed: number; seeded: boolean };
+  /** Swarm deploys: overlay networks and the host of each node; undefined on the local engine. */
+  swarm?: SwarmLayout;
 }
 
 // Pure builders: plan -> the exact Docker objects to create. Executors only send these.
@@ -24,6 +27,8 @@ export function networkSpecs(plan: LabPlan, ctx: SpecContext): NetworkSpec[] {
     // Internal: Docker itself drops anything from these bridges towards the host's uplink.
     internal: true,
     labels: { [LABEL.lab]: plan.lab, [LABEL.network]: n.name, [LABEL.owner]: ctx.owner },
+    // Internal overlays get no docker_gwbridge leg either: the lab stays as hermetic as on bridges.
+    ...(ctx.swarm ? { driver: 'overlay' as const, ipRange: ctx.swarm.ipRanges.get(n.name)! } : {}),
   }));
 }
 
@@ -55,6 +60,7 @@ export function containerSpec(plan: LabPlan, node: PlannedNode, ctx: SpecContext
       [LABEL.topology]: ctx.topologyFile,
       [LABEL.impairmentBackend]: ctx.impairment?.backend ?? 'none',
       [LABEL.addresses]: node.interfaces.map((i) => `${i.network}=${i.address}/${i.prefix}`).join(','),
+      ...(ctx.swarm ? { [LABEL.host]: ctx.swarm.placement.get(node.name)! } : {}),
     },
     env,
     cmd: ['daemon'],

@@ -4,7 +4,7 @@ import { parseDuration } from '../impairment/units.js';
 import { closestName } from '../topology/closest-name.js';
 import { canonicalZone } from './names.js';
 
-export const SERVER_ROLES = ['dns-root', 'dns-tld', 'dns-auth'] as const;
+export const SERVER_ROLES = ['dns-root', 'dns-tld', 'dns-auth', 'dns-attacker'] as const;
 export const isServerRole = (role: string) => (SERVER_ROLES as readonly string[]).includes(role);
 
 export interface ServerNodeConfig {
@@ -14,6 +14,8 @@ export interface ServerNodeConfig {
   name?: string;
   /** Follow referrals itself for RD=1 queries (the lecture's recursive chain); default: when any resolver is recursive. */
   recursion?: boolean;
+  /** dns-attacker only: records it slips into the additional section of every answer (name -> IPv4 address or node). */
+  inject?: Record<string, string>;
 }
 
 export interface ResolverNodeConfig {
@@ -25,12 +27,14 @@ export interface ResolverNodeConfig {
   cacheSize: number;
   /** Recursive mode: nodes to forward to (default: the root servers). */
   forwarders: string[];
+  /** The defences against cache poisoning (docs/dns-security.md); `dnssec` undefined: validate when the root zone is signed. */
+  defences: { bailiwick: boolean; randomPort: boolean; randomId: boolean; caseRandomization: boolean; dnssec?: boolean };
 }
 
 export interface ConfigProblem { key: (string | number)[]; message: string; hint?: string }
 
 const SERVER_KEYS = ['zones', 'name', 'recursion'];
-const RESOLVER_KEYS = ['mode', 'negative-cache', 'timeout', 'retries', 'backoff', 'cache-size', 'forwarders'];
+const RESOLVER_KEYS = ['mode', 'negative-cache', 'timeout', 'retries', 'backoff', 'cache-size', 'forwarders', 'bailiwick', 'random-port', 'random-id', 'randomize-case', 'dnssec'];
 const HOST_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+\.?$/;
 const ZONE_NAME = /^(\.|[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?)$/;
 
@@ -42,7 +46,7 @@ function unknownKeys(config: Record<string, unknown>, known: string[], role: str
 }
 
 export function serverConfig(role: string, config: Record<string, unknown>): { value: ServerNodeConfig; problems: ConfigProblem[] } {
-  const problems = unknownKeys(config, SERVER_KEYS, role);
+  const problems = unknownKeys(config, role === 'dns-attacker' ? [...SERVER_KEYS, 'inject'] : SERVER_KEYS, role);
   const zones: string[] = role === 'dns-root' ? ['.'] : [];
   const listed = config.zones;
   if (listed !== undefined && !(Array.isArray(listed) && listed.every((z) => typeof z === 'string' && ZONE_NAME.test(z)))) {
@@ -53,8 +57,14 @@ export function serverConfig(role: string, config: Record<string, unknown>): { v
   if (name !== undefined && (typeof name !== 'string' || !HOST_NAME.test(name))) problems.push({ key: ['name'], message: `name must be the server's host name, e.g. dns.stanford.edu; found ${JSON.stringify(name)}` });
   const recursion = config.recursion;
   if (recursion !== undefined && typeof recursion !== 'boolean') problems.push({ key: ['recursion'], message: `recursion must be true or false; found ${JSON.stringify(recursion)}` });
+  const inject = config.inject;
+  const injectOk = inject === undefined || (typeof inject === 'object' && inject !== null && !Array.isArray(inject) && Object.entries(inject).every(([k, v]) => HOST_NAME.test(k) && typeof v === 'string'));
+  if (!injectOk) problems.push({ key: ['inject'], message: `inject must map names to an IPv4 address or a node, e.g. { www.bank.edu: attacker }; found ${JSON.stringify(inject)}` });
   return {
-    value: { zones, ...(typeof name === 'string' ? { name: canonicalZone(name) } : {}), ...(typeof recursion === 'boolean' ? { recursion } : {}) },
+    value: {
+      zones, ...(typeof name === 'string' ? { name: canonicalZone(name) } : {}), ...(typeof recursion === 'boolean' ? { recursion } : {}),
+      ...(injectOk && inject !== undefined ? { inject: Object.fromEntries(Object.entries(inject as Record<string, string>).map(([k, v]) => [canonicalZone(k), v])) } : {}),
+    },
     problems,
   };
 }
@@ -95,6 +105,10 @@ export function resolverConfig(config: Record<string, unknown>): { value: Resolv
       backoff: num('backoff', 2, 1, false),
       cacheSize: num('cache-size', 10000, 0, true),
       forwarders: Array.isArray(forwarders) ? forwarders.filter((f): f is string => typeof f === 'string') : [],
+      defences: {
+        bailiwick: bool('bailiwick', true), randomPort: bool('random-port', true), randomId: bool('random-id', true), caseRandomization: bool('randomize-case', false),
+        ...(config.dnssec === undefined ? {} : { dnssec: bool('dnssec', false) }),
+      },
     },
     problems,
   };

@@ -7,6 +7,7 @@ import { closestZone, depth, isAtOrBelow } from './names.js';
 import { isServerRole, resolverConfig, serverConfig } from './node-config.js';
 import { recordValue } from './records.js';
 import { canonical, formatCidr, parseCidr } from '../topology/ipv4.js';
+import { signLab } from '../dnssec/sign-lab.js';
 
 /** A record as the agent serves it; `clients` (CIDRs): only askers there get it (a CDN's `by-client` answers). */
 export interface AgentRecord { name: string; type: string; ttl: number; data: unknown; clients?: string[] }
@@ -47,7 +48,7 @@ export function planDns(topology: Topology, nodes: NodeView[]): DnsPlan {
   const zoneDef = (z: string): ZoneDef => topology.dns.zones.find((d) => d.name === z) ?? { name: z, ttl: 3600, negativeTtl: 300, records: [] };
   const parentOf = (z: string) => (z === '.' ? undefined : closestZone(z, zoneNames.filter((p) => p !== z && isAtOrBelow(z, p))));
 
-  const zones = new Map<string, AgentZone>(zoneNames.map((z) => [z, buildZone(z)]));
+  const { zones, trustAnchor } = signLab(topology.name, new Map<string, AgentZone>(zoneNames.map((z) => [z, buildZone(z)])), zoneDef, parentOf);
   function buildZone(z: string): AgentZone {
     const def = zoneDef(z);
     const own = serversOf.get(z) ?? [];
@@ -75,7 +76,11 @@ export function planDns(topology: Topology, nodes: NodeView[]): DnsPlan {
 
   const configs = new Map<string, Record<string, unknown>>();
   for (const s of servers) {
-    configs.set(s.node.name, { zones: s.config.zones.map((z) => zones.get(z)!), recursion: s.config.recursion ?? anyRecursive });
+    const inject = Object.entries(s.config.inject ?? {}).map(([name, value]) => ({ name, type: 'A', ttl: 3600, data: nodes.some((n) => n.name === value) ? addressOf(value) : value }));
+    configs.set(s.node.name, {
+      zones: s.config.zones.map((z) => zones.get(z)!), recursion: s.config.recursion ?? anyRecursive,
+      ...(s.node.role === 'dns-attacker' ? { inject, address: addressOf(s.node.name) } : {}),
+    });
   }
   const rootHints = (serversOf.get('.') ?? []).map((s) => ({ name: s.nsName('.'), address: s.address }));
   for (const { node, config } of resolverNodes) {
@@ -83,6 +88,8 @@ export function planDns(topology: Topology, nodes: NodeView[]): DnsPlan {
     configs.set(node.name, {
       mode: config.mode, rootHints, ...(config.mode === 'recursive' ? { forwarders } : {}),
       negativeCache: config.negativeCache, timeoutMs: config.timeoutMs, retries: config.retries, backoff: config.backoff, cacheSize: config.cacheSize,
+      bailiwick: config.defences.bailiwick, randomPort: config.defences.randomPort, randomId: config.defences.randomId, caseRandomization: config.defences.caseRandomization,
+      validate: config.defences.dnssec ?? trustAnchor !== undefined, ...(trustAnchor ? { trustAnchor } : {}),
     });
   }
 

@@ -8,6 +8,7 @@ import { evaluate } from './expression.js';
 import { delayTable, rttNames } from './paths.js';
 import { networkSettings, type ParameterPoint } from './plan.js';
 import { labelledSteps } from './schedule.js';
+import { distributionNames } from '../p2p/names.js';
 
 /** Network values as formulas use them: times in ms, rates in Mbit/s, shares in percent. */
 const UNITS: Partial<Record<keyof LinkImpairment, [string, number]>> = {
@@ -26,7 +27,7 @@ export function namesAt(topology: Topology, point: ParameterPoint): Record<strin
   for (const [key, value] of Object.entries(topology.params)) if (typeof value === 'number') names[`params.${key}`] = value;
   for (const [key, value] of Object.entries(point)) if (key.startsWith('params.') && typeof value === 'number') names[key] = value;
   const swept = networkSettings(point);
-  Object.assign(names, rttNames(topology, delayTable(topology, swept)));
+  Object.assign(names, rttNames(topology, delayTable(topology, swept)), distributionNames(topology));
   for (const network of topology.networks) {
     const values = { ...network.impairment, ...swept.get(network.name) };
     for (const [field, [name, divisor]] of Object.entries(UNITS) as [keyof LinkImpairment, [string, number]][]) {

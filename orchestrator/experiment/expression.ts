@@ -1,6 +1,8 @@
 // A small, safe arithmetic language for `expect:` (no eval): numbers, + - * / ^, parentheses,
-// min/max/ceil/floor/sqrt/log2, and names looked up in a table (params.objects,
+// min/max/ceil/floor/sqrt/log2, lru_hit (cache-model.ts), and names looked up in a table (params.objects,
 // networks.wan.delay, …). `${params.x}` is accepted too, as the issue's examples write it.
+
+import { lruHitRatio } from './cache-model.js';
 
 export class ExpressionError extends Error {}
 
@@ -13,6 +15,10 @@ const FUNCTIONS: Record<string, (...args: number[]) => number> = {
   floor: Math.floor,
   sqrt: Math.sqrt,
   log2: Math.log2,
+  lru_hit: (...a: number[]) => {
+    if (a.length !== 3) throw new Error(`lru_hit(alpha, n, c) takes 3 arguments, found ${a.length}`);
+    return lruHitRatio(a[0]!, a[1]!, a[2]!);
+  },
 };
 
 function tokenize(text: string): Token[] {
@@ -83,7 +89,11 @@ export function evaluate(text: string, names: Record<string, number>): number {
       const args = [expr()];
       while (take(',')) args.push(expr());
       if (!take(')')) throw new ExpressionError(`missing ")" after the arguments of ${t.value} in "${text}"`);
-      return fn(...args);
+      try {
+        return fn(...args);
+      } catch (e) {
+        throw new ExpressionError(`${e instanceof Error ? e.message : String(e)} (in "${text}")`);
+      }
     }
     if (t.kind === 'name') {
       const v = names[t.value];

@@ -54,10 +54,12 @@ export class DockerRuntime implements ContainerRuntime, ImageStore {
     const net = await engine(`create network ${spec.name}`, () =>
       this.docker.createNetwork({
         Name: spec.name,
-        Driver: 'bridge',
+        Driver: spec.driver ?? 'bridge',
         Internal: spec.internal,
+        // Plain containers (`docker run --network`) may join an overlay only when it is attachable.
+        Attachable: spec.driver === 'overlay',
         CheckDuplicate: true,
-        IPAM: { Driver: 'default', Config: [{ Subnet: spec.subnet, Gateway: spec.gateway }] },
+        IPAM: { Driver: 'default', Config: [{ Subnet: spec.subnet, Gateway: spec.gateway, ...(spec.ipRange ? { IPRange: spec.ipRange } : {}) }] },
         Labels: spec.labels,
       }),
     );
@@ -65,7 +67,21 @@ export class DockerRuntime implements ContainerRuntime, ImageStore {
   }
 
   async removeNetwork(idOrName: string): Promise<void> {
-    await engine(`remove network ${idOrName}`, () => this.docker.getNetwork(idOrName).remove()).catch(ignoreNotFound);
+    // Right after its containers are removed, a network may still count their endpoints for a
+    // moment (dockerd retries endpoint deletes under load): try again before giving up.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await engine(`remove network ${idOrName}`, () => this.docker.getNetwork(idOrName).remove()).catch(ignoreNotFound);
+        return;
+      } catch (e) {
+        if (!(e instanceof EngineError && /active endpoints/.test(e.message))) throw e;
+        if (attempt === 5) {
+          e.message += '\n  fix: if no container is attached (`docker network inspect` lists none), dockerd kept a stale endpoint (moby/moby#42119): restart dockerd, then run `emunet destroy` again';
+          throw e;
+        }
+        await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
+      }
+    }
   }
 
   async listContainers(selector: LabelSelector): Promise<ContainerInfo[]> {
@@ -161,8 +177,9 @@ export class DockerRuntime implements ContainerRuntime, ImageStore {
     return () => stream.destroy();
   }
 
+  // one-shot: memory needs no CPU delta, so the engine need not wait a second for a second sample.
   async memoryUsage(id: string): Promise<number> {
-    const stats = (await engine(`stats of ${id.slice(0, 12)}`, () => this.docker.getContainer(id).stats({ stream: false }))) as unknown as { memory_stats: { usage?: number; stats?: Record<string, number> } };
+    const stats = (await engine(`stats of ${id.slice(0, 12)}`, () => this.docker.getContainer(id).stats({ stream: false, 'one-shot': true }))) as unknown as { memory_stats: { usage?: number; stats?: Record<string, number> } };
     const m = stats.memory_stats;
     // cgroup v1 counts page cache in `usage`; v2 reports it as inactive_file. docker stats subtracts it too.
     const cache = m.stats?.total_inactive_file ?? m.stats?.inactive_file ?? 0;

@@ -22,6 +22,10 @@ export interface NetworkSpec {
   /** No route to the host's uplink (Docker `--internal`). */
   internal: boolean;
   labels: Labels;
+  /** `overlay`: a Swarm network spanning hosts, created attachable (default `bridge`). */
+  driver?: 'bridge' | 'overlay';
+  /** The block Docker allocates addresses from by itself (`--ip-range`); static ones may lie outside. */
+  ipRange?: string;
 }
 
 export interface NetworkInfo {

@@ -8,6 +8,7 @@ import {
   type Cidr,
 } from './ipv4.js';
 import { dnsChecks } from './dns-checks.js';
+import { p2pNodesAreValid } from './p2p-checks.js';
 import { impairmentChecks } from './impairment-checks.js';
 import { stepChecks } from './step-checks.js';
 import { expectationsAreComputable, sweepKeysAndValuesAreKnown } from './sweep-checks.js';
@@ -187,6 +188,7 @@ export const checks: readonly Check[] = [
   sweepKeysAndValuesAreKnown,
   expectationsAreComputable,
   ...dnsChecks,
+  p2pNodesAreValid,
 ];
 
 export function runChecks(context: CheckContext): Diagnostic[] {

@@ -85,4 +85,14 @@ const resolversHaveWhereToStart: Check = ({ topology, report }) => {
   });
 };
 
-export const dnsChecks: readonly Check[] = [dnsNodeConfigsAreValid, declaredZonesAreServed, recordsAreValid, resolversAreResolvers, resolversHaveWhereToStart];
+/** A validating resolver's trust anchor is the root's key: with an unsigned root every answer would be insecure, and the anchor would not exist. */
+const validatorsHaveSignedRoot: Check = ({ topology, report }) => {
+  const root = topology.dns.zones.find((z) => z.name === '.');
+  if (root?.dnssec) return [];
+  return topology.nodes.flatMap((node) => {
+    if (node.role !== 'dns-resolver' || resolverConfig(node.config).value.defences.dnssec !== true) return [];
+    return [report(valueAt(['nodes', node.name, 'config', 'dnssec']), `resolver "${node.name}" validates DNSSEC (dnssec: true), but the root zone is ${root ? 'not signed' : 'not declared'}: its key is the trust anchor`, 'sign the root: `dns: { zones: { .: { dnssec: true } } }` (and the zones below it), or set `dnssec: false`')];
+  });
+};
+
+export const dnsChecks: readonly Check[] = [dnsNodeConfigsAreValid, declaredZonesAreServed, recordsAreValid, resolversAreResolvers, resolversHaveWhereToStart, validatorsHaveSignedRoot];

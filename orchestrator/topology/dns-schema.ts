@@ -70,6 +70,13 @@ const zone = {
       additionalProperties: recordSet,
     },
     file: { type: 'string', minLength: 1, description: 'A master file (RFC 1035 §5, as BIND reads it), relative to the topology file; its records are added to `records`.' },
+    dnssec: {
+      description: 'Sign the zone at deploy time (ECDSA P-256, algorithm 13: KSK + ZSK, RRSIG, NSEC, DS in the parent): `true`, or `{ broken: [www] }` to corrupt the signatures of these owner names (a bogus answer on purpose).',
+      anyOf: [
+        { type: 'boolean' },
+        { type: 'object', additionalProperties: false, properties: { broken: { type: 'array', items: { type: 'string', pattern: OWNER_PATTERN }, description: 'Owner names (relative to the zone, or absolute with a final dot) whose RRSIGs are corrupted.' } } },
+      ],
+    },
   },
 } as const;
 

@@ -12,6 +12,7 @@ import type { Attachment, ExperimentDef, NetworkDef, NodeDef, ParamValue, StepDe
 /** The data as the schema guarantees it: what users write, before defaults. */
 export interface TopologyDocument {
   name: string;
+  engine?: 'local' | 'swarm';
   pool?: string;
   networks: Record<string, ({ subnet?: string; prefix?: number } & ImpairmentSettings) | null>;
   nodes: Record<string, NodeDocument>;
@@ -34,13 +35,14 @@ export interface NodeDocument {
   networks: string[] | Record<string, AttachmentDocument | null>;
   config?: Record<string, unknown>;
   resolver?: string;
+  host?: string;
 }
 
 type RecordValues = string | number | (string | number)[];
 /** `{ by-client: { NETWORK-or-NODE: values } }`: A records whose answer depends on the asker (dns-schema.ts). */
 export interface ByClientDocument { 'by-client': Record<string, RecordValues> }
 export type RecordSetDocument = Partial<Record<RecordType, RecordValues | ByClientDocument>> & { ttl?: number };
-export interface ZoneDocument { ttl?: number; 'negative-ttl'?: number; records?: Record<string, RecordSetDocument>; file?: string }
+export interface ZoneDocument { ttl?: number; 'negative-ttl'?: number; records?: Record<string, RecordSetDocument>; file?: string; dnssec?: boolean | { broken?: string[] } }
 
 export type AttachmentDocument = { address?: string } & ImpairmentSettings;
 
@@ -75,12 +77,14 @@ export function normalize(document: TopologyDocument, file: string, hash: string
     attachments: attachments(node),
     config: node.config ?? {},
     ...(node.resolver ?? document.dns?.resolver ? { resolver: node.resolver ?? document.dns?.resolver } : {}),
+    ...(node.host === undefined ? {} : { host: node.host }),
   }));
   return {
     name: document.name,
     file,
     hash,
     pool: document.pool ?? DEFAULTS.pool,
+    ...(document.engine === undefined ? {} : { engine: document.engine }),
     networks,
     nodes,
     ...(document.experiment === undefined ? {} : { experiment: experiment(document.experiment) }),
@@ -111,7 +115,8 @@ function zoneDef(written: string, z: ZoneDocument): ZoneDef {
       return records(values, at);
     }),
   );
-  return { name, ttl, negativeTtl: z['negative-ttl'] ?? 300, records, ...(z.file === undefined ? {} : { file: z.file }) };
+  const dnssec = z.dnssec === true ? { broken: [] } : typeof z.dnssec === 'object' ? { broken: (z.dnssec.broken ?? []).map((o) => absoluteName(o, name)) } : undefined;
+  return { name, ttl, negativeTtl: z['negative-ttl'] ?? 300, records, ...(z.file === undefined ? {} : { file: z.file }), ...(dnssec ? { dnssec } : {}) };
 }
 
 function attachments(node: NodeDocument): Attachment[] {

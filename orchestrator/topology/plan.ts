@@ -1,6 +1,7 @@
 // Topology -> LabPlan: every subnet, address, gateway, route and hosts entry decided up front,
 // without side effects, so that deploy only carries the plan out (and tests need no Docker).
 import { planDns } from '../dns/plan.js';
+import { planP2p } from '../p2p/plan.js';
 import { getRole } from '../roles/registry.js';
 import { allocateInterfaces, allocateSubnets } from './allocate.js';
 import { PlanError } from './errors.js';
@@ -31,9 +32,10 @@ export function planLab(topology: Topology, options: PlanOptions): LabPlan {
     config: node.config,
   }));
   const dns = planDns(topology, topology.nodes.map((n, i) => ({ ...n, interfaces: attached[i]!.interfaces })));
+  const p2p = planP2p(attached);
   const nodes: PlannedNode[] = attached.map((node) => {
     const resolver = dns.resolvers.get(node.name);
-    return { ...node, config: dns.configs.get(node.name) ?? node.config, routes: routesFor(node, attached, networks), ...(resolver ? { resolver } : {}) };
+    return { ...node, config: p2p.get(node.name) ?? dns.configs.get(node.name) ?? node.config, routes: routesFor(node, attached, networks), ...(resolver ? { resolver } : {}) };
   });
   return { lab: topology.name, networks, nodes, hosts: hostsEntries(nodes) };
 }

@@ -113,6 +113,7 @@ const node = {
     },
     config: { type: 'object', description: 'Role-specific settings, passed to the role untouched.' },
     resolver: name('The `dns-resolver` node this node\'s /etc/resolv.conf names (default: `dns.resolver`)'),
+    host: { type: 'string', pattern: '^[a-z0-9][a-z0-9_.-]*(=.+)?$', description: 'Swarm deploys: the host (hosts file name) this node runs on, or `KEY=VALUE` for any host with that label. Ignored by the local engine.' },
   },
 } as const;
 
@@ -210,6 +211,7 @@ export const topologySchema = {
   required: ['name', 'networks', 'nodes'],
   properties: {
     name: name('Lab name, the prefix of every Docker object of the lab'),
+    engine: { type: 'string', enum: ['local', 'swarm'], description: '`swarm`: networks are overlays on a Docker Swarm and nodes may run on several hosts (docs/multi-host.md); default `local`, or `--engine`.' },
     pool: {
       type: 'string',
       pattern: CIDR_PATTERN,

@@ -47,6 +47,8 @@ export interface NodeDef {
   config: Record<string, unknown>;
   /** The `dns-resolver` node its /etc/resolv.conf names (its own `resolver:`, else `dns.resolver`). */
   resolver?: string;
+  /** Swarm deploys: a host name, or `KEY=VALUE` for hosts with that label (swarm/placement.ts). */
+  host?: string;
 }
 
 /** What every kind of step may say about when it runs. */
@@ -153,6 +155,8 @@ export interface ZoneDef {
   records: ZoneRecord[];
   /** A master file next to the topology, as written. */
   file?: string;
+  /** Signed with DNSSEC at deploy time; `broken`: owners whose signatures are corrupted on purpose. */
+  dnssec?: { broken: string[] };
 }
 
 export interface DnsDef {
@@ -170,6 +174,8 @@ export interface Topology {
   hash: string;
   /** Address pool (CIDR) that unallocated subnets are carved from. */
   pool: string;
+  /** `swarm`: overlay networks, nodes across hosts (docs/multi-host.md); absent: the local engine. */
+  engine?: 'local' | 'swarm';
   networks: NetworkDef[];
   nodes: NodeDef[];
   experiment?: ExperimentDef;

@@ -155,6 +155,14 @@ describe('shipped Web experiments', () => {
     expect(['1', '2', '3', '4', '6'].map((step) => Number(row(step, 'connections').mean))).toEqual([11, 1, 11, 1, 1]);
     // Pipelined and HTTP/2: all n objects in about one round trip, on the page's one connection.
     for (const step of ['4', '6']) expect(Number(row(step, 'objects_load').p50), `step ${step}`).toBeLessThan(1.3 * 50);
+    // HTTP/2 with server push: the objects come with the page — 2 RTT instead of h2's 3, every object pushed.
+    const pushed = row('10', 'page_load');
+    expect(Number(pushed.expected)).toBe(100);
+    expect(Number(pushed.p50)).toBeGreaterThan(0.97 * 100);
+    expect(Number(pushed.p50)).toBeLessThan(1.1 * 100 + 4 * 2);
+    expect(Number(pushed.p50)).toBeLessThan(Number(row('6', 'page_load').p50) - 30);
+    expect(Number(row('10', 'pushed').mean)).toBe(10);
+    expect(Number(row('10', 'connections').mean)).toBe(1);
     // Large objects: nF/B = 800 ms at 10 Mbit/s whatever the strategy (TCP/IP headers add ~4.5%).
     for (const step of ['7', '8', '9']) {
       const s = row(step, 'page_load');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agentTag, bundleAgent } from '../../../orchestrator/images/agent.js';
+import { agentTag, bundleAgent, hostNodeRuntime } from '../../../orchestrator/images/agent.js';
 import { inputsHash } from '../../../orchestrator/images/hash.js';
 
 describe('image tags', () => {
@@ -13,6 +13,22 @@ describe('image tags', () => {
     const tag = await agentTag('sha256:base', bundle);
     expect(await agentTag('sha256:base', Buffer.concat([bundle, Buffer.from('\n// edited')]))).not.toBe(tag);
     expect(await agentTag('sha256:other-base', bundle)).not.toBe(tag);
+  });
+
+  it('change with the Node.js the agents run on', async () => {
+    const bundle = await bundleAgent();
+    const node20 = { path: '/usr/bin/node', version: 'v20.20.2', size: 98932688 };
+    const tag = await agentTag('sha256:base', bundle, node20);
+    expect(tag).not.toBe(await agentTag('sha256:base', bundle));
+    expect(tag).not.toBe(await agentTag('sha256:base', bundle, { ...node20, version: 'v20.20.3' }));
+    expect(tag).toBe(await agentTag('sha256:base', bundle, { ...node20, path: '/elsewhere/node' }));
+  });
+
+  it('ship the host\'s Node.js only when it is a self-contained build with a startup snapshot', async () => {
+    const variables = process.config.variables as { node_shared?: boolean; node_use_node_snapshot?: boolean };
+    const runtime = await hostNodeRuntime();
+    if (variables.node_shared || !variables.node_use_node_snapshot) expect(runtime).toBeUndefined();
+    else expect(runtime).toMatchObject({ path: process.execPath, version: process.version });
   });
 
   it('hash part boundaries, so moving bytes between inputs changes the hash', () => {

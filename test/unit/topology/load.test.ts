@@ -41,7 +41,7 @@ describe('parseTopology', () => {
     expect(error.message.split('\n').filter((l) => !l.startsWith(' '))).toEqual([
       'lab.yaml:1:7 name: expected a lowercase name of at most 24 letters, digits and dashes, starting with a letter, found a string ("Lab")',
       'lab.yaml:5:11 nodes.a.role: expected a string, found a number (3)',
-      'lab.yaml:7:5 nodes.a.colour: unknown key "colour"; expected one of [role, networks, config, resolver]',
+      'lab.yaml:7:5 nodes.a.colour: unknown key "colour"; expected one of [role, networks, config, resolver, host]',
     ]);
     expect(error.format()).toBe(error.message);
   });
@@ -54,7 +54,7 @@ describe('parseTopology', () => {
 
   it('reports a misspelt required key once, as a typo', () => {
     const error = rejection('name: lab\nnetworks: {}\nnodes:\n  a:\n    rol: host\n    networks: []\n');
-    expect(error.diagnostics.map((d) => `${d.message} / ${d.hint}`)).toEqual(['unknown key "rol"; expected one of [role, networks, config, resolver] / did you mean "role"?']);
+    expect(error.diagnostics.map((d) => `${d.message} / ${d.hint}`)).toEqual(['unknown key "rol"; expected one of [role, networks, config, resolver, host] / did you mean "role"?']);
   });
 
   it('points at the key of a map-form network that does not exist, and at a missing subnet', () => {

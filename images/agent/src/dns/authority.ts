@@ -6,6 +6,15 @@ import type { Packet, Question } from 'dns-packet';
 import { encodeResponse, FLAG, hasFlag, parseQuery, RCODE, rcodeName, rcodeOf, replyTo, responseLimit, type IncomingQuery } from './message.js';
 import { queryServers, serverLabel, type NameServer, type RetryPolicy, type UpstreamDeps } from './upstream.js';
 import type { ZoneSet } from './zone.js';
+import type { DnssecRecords } from './dnssec/sections.js';
+import type { Answer } from 'dns-packet';
+
+export interface AuthExtras {
+  /** Signed zones' RRSIG / NSEC / DS, added for DO=1 queries. */
+  dnssec?: DnssecRecords;
+  /** A malicious server's extra: these go in the additional section of every answer (the lecture's poisoned "additional" records). */
+  inject?: Answer[];
+}
 
 export interface QueryLogEntry {
   client: string;
@@ -37,7 +46,7 @@ export type ServerCounters = Record<(typeof COUNTERS)[number], number>;
 export class AuthResponder {
   readonly counters = Object.fromEntries(COUNTERS.map((c) => [c, 0])) as ServerCounters;
 
-  constructor(private readonly zones: ZoneSet, private readonly recursion?: Recursion) {}
+  constructor(private readonly zones: ZoneSet, private readonly recursion?: Recursion, private readonly extras: AuthExtras = {}) {}
 
   async respond(raw: Buffer, meta: { client: string; tcp: boolean }): Promise<{ bytes?: Buffer; entry: QueryLogEntry }> {
     const proto = meta.tcp ? 'tcp' : 'udp';
@@ -72,7 +81,9 @@ export class AuthResponder {
       const sections = { answers: response.answers, authorities: response.authorities, additionals: (response.additionals ?? []).filter((a) => a.type !== 'OPT') };
       return { response: replyTo(q, rcodeOf(response), ra, sections), kind: kindOf(response), via: serverLabel(server) };
     }
-    const sections = { answers: found.answers, authorities: found.authorities, additionals: found.additionals };
+    let sections = { answers: found.answers, authorities: found.authorities, additionals: found.additionals };
+    if (q.edns?.dnssecOk && this.extras.dnssec) sections = this.extras.dnssec.sign({ kind: found.kind, ...sections, ...(found.referral ? { referral: found.referral } : {}) }, q.question.name.toLowerCase());
+    if (this.extras.inject && found.kind === 'answer') sections = { ...sections, additionals: [...sections.additionals, ...this.extras.inject] };
     return { response: replyTo(q, found.rcode, (found.authoritative ? FLAG.AA : 0) | ra, sections), kind: found.kind };
   }
 

@@ -15,7 +15,7 @@ const MAX_TTL = 7 * 24 * 3600;
 const MAX_NEGATIVE_TTL = 3 * 3600;
 
 interface RRsetEntry { kind: 'rrset'; records: Answer[]; expires: number; rank: Rank; turn: number }
-interface NegativeEntry { kind: NegativeKind; soa?: Answer; expires: number }
+interface NegativeEntry { kind: NegativeKind; soa?: Answer; nsec: Answer[]; expires: number }
 type Entry = RRsetEntry | NegativeEntry;
 
 const rrsetKey = (name: string, type: string) => `${name} ${type}`;
@@ -46,10 +46,11 @@ export class DnsCache {
     this.entries.delete(nodataKey(first.name, first.type));
   }
 
-  putNegative(kind: NegativeKind, name: string, type: string, soa: Answer | undefined, ttlSeconds: number): void {
+  /** Caches a negative answer with the NSEC records that proved it (DNSSEC), returned with it. */
+  putNegative(kind: NegativeKind, name: string, type: string, soa: Answer | undefined, ttlSeconds: number, nsec: Answer[] = []): void {
     const ttl = Math.min(MAX_NEGATIVE_TTL, ttlSeconds);
     if (ttl <= 0) return;
-    this.store(kind === 'nxdomain' ? nxdomainKey(name) : nodataKey(name, type), { kind, soa, expires: this.now() + ttl * 1000 });
+    this.store(kind === 'nxdomain' ? nxdomainKey(name) : nodataKey(name, type), { kind, soa, nsec, expires: this.now() + ttl * 1000 });
   }
 
   /** The RRset with remaining TTLs, rotated one step per read (round-robin across clients), or undefined. */
@@ -62,11 +63,23 @@ export class DnsCache {
     return rotated.map((r) => ({ ...r, ttl }) as Answer);
   }
 
-  getNegative(name: string, type: string): { kind: NegativeKind; soa?: Answer } | undefined {
+  getNegative(name: string, type: string): { kind: NegativeKind; soa?: Answer; nsec: Answer[] } | undefined {
     const entry = this.live(nxdomainKey(name)) ?? this.live(nodataKey(name, type));
     if (!entry || entry.kind === 'rrset') return undefined;
-    const soa = entry.soa ? ({ ...entry.soa, ttl: this.remaining(entry.expires) } as Answer) : undefined;
-    return { kind: entry.kind, soa };
+    const ttl = this.remaining(entry.expires);
+    const soa = entry.soa ? ({ ...entry.soa, ttl } as Answer) : undefined;
+    return { kind: entry.kind, soa, nsec: entry.nsec.map((r) => ({ ...r, ttl }) as Answer) };
+  }
+
+  /** Drops a negative answer (a validator found it bogus). */
+  evictNegative(name: string, type: string): void {
+    this.entries.delete(nxdomainKey(name));
+    this.entries.delete(nodataKey(name, type));
+  }
+
+  /** Drops one RRset (a validator found it bogus). */
+  evict(name: string, type: string): void {
+    this.entries.delete(rrsetKey(name, type));
   }
 
   /** Empties the cache; returns how many entries there were. */

@@ -12,8 +12,8 @@ export type Classified =
   /** A CNAME chain whose end is not in this response: resolution continues at `target`. */
   | { kind: 'cname'; chain: Answer[]; target: string }
   | { kind: 'referral'; zone: string; ns: Answer[]; glue: Answer[] }
-  /** `name` is the name the negative answer is about (the end of `chain`). */
-  | { kind: 'nxdomain' | 'nodata'; chain: Answer[]; name: string; soa?: Answer }
+  /** `name` is the name the negative answer is about (the end of `chain`); `nsec` the NSEC records that came to prove it (DNSSEC). */
+  | { kind: 'nxdomain' | 'nodata'; chain: Answer[]; name: string; soa?: Answer; nsec: Answer[] }
   | { kind: 'lame'; reason: string }
   | { kind: 'failure'; rcode: string };
 
@@ -47,7 +47,8 @@ export function classify(response: Packet, qname: string, qtype: string, bailiwi
   }
 
   const soa = authorities.find((a) => a.type === 'SOA');
-  if (rcode === RCODE.NXDOMAIN) return { kind: 'nxdomain', chain, name, soa };
+  const nsec = authorities.filter((a) => a.type === 'NSEC');
+  if (rcode === RCODE.NXDOMAIN) return { kind: 'nxdomain', chain, name, soa, nsec };
   const ns = authorities.filter((a) => a.type === 'NS');
   if (chain.length === 0 && !soa && ns.length > 0) {
     const zone = ns[0]!.name;
@@ -61,7 +62,7 @@ export function classify(response: Packet, qname: string, qtype: string, bailiwi
     if (zone !== bailiwick) return { kind: 'lame', reason: `referral to "${zone}" does not lead below "${bailiwick}"` };
   }
   if (chain.length > 0 && !soa) return { kind: 'cname', chain, target: name };
-  return { kind: 'nodata', chain, name, soa };
+  return { kind: 'nodata', chain, name, soa, nsec };
 }
 
 /** RFC 2308 §5: a negative answer is cached for min(SOA TTL, SOA MINIMUM); undefined without an SOA. */

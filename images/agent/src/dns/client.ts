@@ -25,7 +25,7 @@ export function buildQuery(question: Question, o: ExchangeOptions): Buffer {
     id: o.id,
     flags: o.rd ? FLAG.RD : 0,
     questions: [{ ...question, class: question.class ?? 'IN' }],
-    additionals: [makeOpt(o.ednsOptions ?? [])],
+    additionals: [makeOpt(o.ednsOptions ?? [], 0, o.dnssecOk === true)],
   };
   return dnsPacket.encode(packet);
 }
@@ -39,10 +39,10 @@ export function socketTransport(options: { port: number; random: () => number })
   return (server, question, o) => exchange({ address: server.address, port: options.port }, question, { ...o, random: options.random });
 }
 
-function decodeMatching(bytes: Buffer, question: Question, id: number): DecodedPacket | undefined {
+export function decodeMatching(bytes: Buffer, question: Question, id: number, exactCase = false): DecodedPacket | undefined {
   try {
     const p = dnsPacket.decode(bytes);
-    return matchesQuery(id, question, p) ? p : undefined;
+    return matchesQuery(id, question, p, exactCase) ? p : undefined;
   } catch {
     return undefined;
   }
@@ -63,7 +63,7 @@ async function exchangeUdp(to: Endpoint, question: Question, o: ExchangeOptions)
     const timer = setTimeout(() => finish(new DnsTimeoutError(`${to.address}:${to.port}`, o.timeoutMs)), o.timeoutMs);
     socket.on('message', (msg, rinfo) => {
       if (rinfo.address !== to.address || rinfo.port !== to.port) return;
-      const response = decodeMatching(msg, question, o.id);
+      const response = decodeMatching(msg, question, o.id, o.exactCase);
       if (response) finish(undefined, response);
     });
     socket.on('error', (e) => finish(e));
@@ -122,7 +122,7 @@ function exchangeTcp(to: Endpoint, question: Question, o: ExchangeOptions): Prom
       pending = Buffer.concat([pending, d]);
       while (pending.length >= 2 && pending.length >= 2 + pending.readUInt16BE(0)) {
         const length = pending.readUInt16BE(0);
-        const response = decodeMatching(pending.subarray(2, 2 + length), question, o.id);
+        const response = decodeMatching(pending.subarray(2, 2 + length), question, o.id, o.exactCase);
         pending = pending.subarray(2 + length);
         if (response) return finish(undefined, response);
       }

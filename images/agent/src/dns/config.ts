@@ -3,7 +3,7 @@
 // `node.config`, fully computed. The parse functions check it, fill the defaults and reject
 // unknown keys, so a typo fails at start-up with the path, not silently at query time.
 import net from 'node:net';
-import { array, boolean, DnsConfigError, integer, number, object, optional } from './checks.js';
+import { array, boolean, DnsConfigError, integer, number, object, optional, string } from './checks.js';
 import { isAtOrBelow } from './names.js';
 import { domainName, parseRecord, type DnsRecord } from './record-data.js';
 
@@ -53,6 +53,14 @@ export interface DnsResolverConfig {
   port?: number;
   /** Port of the upstream servers (root hints, referrals, forwarders). Default 53; tests use ephemeral ports. */
   upstreamPort?: number;
+  /** Defences against poisoning (defences.ts): keep only in-bailiwick data; random source ports; random IDs; 0x20. */
+  bailiwick?: boolean;
+  randomPort?: boolean;
+  randomId?: boolean;
+  caseRandomization?: boolean;
+  /** Validate DNSSEC from `trustAnchor` (the root KSK): AD on secure answers, SERVFAIL on bogus ones. */
+  validate?: boolean;
+  trustAnchor?: { flags: number; algorithm: number; key: string } | null;
 }
 
 export type ServerSettings = Required<DnsServerConfig>;
@@ -69,6 +77,12 @@ export const RESOLVER_DEFAULTS = {
   cacheSize: 10000,
   port: 53,
   upstreamPort: 53,
+  bailiwick: true,
+  randomPort: true,
+  randomId: true,
+  caseRandomization: false,
+  validate: false,
+  trustAnchor: null as DnsResolverConfig['trustAnchor'],
 };
 
 const port = (v: unknown, path: string) => integer(v, path, 0, 65535);
@@ -109,7 +123,8 @@ export function parseZone(raw: unknown, path: string): DnsZone {
 /** RFC 1034 §3.6.2: a name with a CNAME has no other data. */
 function checkCnames(records: DnsRecord[], path: string): void {
   const types = new Map<string, Set<string>>();
-  for (const r of records) types.set(r.name, (types.get(r.name) ?? new Set()).add(r.type));
+  // (A signed CNAME has its RRSIG and NSEC beside it: RFC 4035 §2.5.)
+  for (const r of records) if (r.type !== 'RRSIG' && r.type !== 'NSEC') types.set(r.name, (types.get(r.name) ?? new Set()).add(r.type));
   for (const [name, set] of types) {
     if (set.has('CNAME') && set.size > 1) throw new DnsConfigError(`${path}.records`, `"${name}" has a CNAME and other records (${[...set].join(', ')}); a CNAME must be alone`);
     if (set.has('CNAME') && records.filter((r) => r.name === name && r.type === 'CNAME').length > 1) {
@@ -124,7 +139,7 @@ function ipv4(v: unknown, path: string): string {
 }
 
 export function parseResolverConfig(raw: unknown, path = 'node.config'): ResolverSettings {
-  const known = ['mode', 'rootHints', 'forwarders', 'negativeCache', 'timeoutMs', 'retries', 'backoff', 'maxCnameChain', 'cacheSize', 'port', 'upstreamPort'];
+  const known = ['mode', 'rootHints', 'forwarders', 'negativeCache', 'timeoutMs', 'retries', 'backoff', 'maxCnameChain', 'cacheSize', 'port', 'upstreamPort', 'bailiwick', 'randomPort', 'randomId', 'caseRandomization', 'validate', 'trustAnchor'];
   const o = object(raw, path, known);
   const mode = o.mode;
   if (mode !== 'iterative' && mode !== 'recursive') throw new DnsConfigError(`${path}.mode`, `expected "iterative" or "recursive", found ${JSON.stringify(mode)}`);
@@ -149,5 +164,19 @@ export function parseResolverConfig(raw: unknown, path = 'node.config'): Resolve
     cacheSize: optional(o.cacheSize, d.cacheSize, (v) => integer(v, `${path}.cacheSize`, 0, 10_000_000)),
     port: optional(o.port, d.port, (v) => port(v, `${path}.port`)),
     upstreamPort: optional(o.upstreamPort, d.upstreamPort, (v) => port(v, `${path}.upstreamPort`)),
+    ...defences(o, path),
   };
+}
+
+function defences(o: Record<string, unknown>, path: string) {
+  const d = RESOLVER_DEFAULTS;
+  const flag = (key: 'bailiwick' | 'randomPort' | 'randomId' | 'caseRandomization' | 'validate') => optional(o[key], d[key], (v) => boolean(v, `${path}.${key}`));
+  const validate = flag('validate');
+  let trustAnchor: DnsResolverConfig['trustAnchor'] = null;
+  if (o.trustAnchor !== undefined && o.trustAnchor !== null) {
+    const a = object(o.trustAnchor, `${path}.trustAnchor`, ['flags', 'algorithm', 'key']);
+    trustAnchor = { flags: integer(a.flags, `${path}.trustAnchor.flags`, 0, 0xffff), algorithm: integer(a.algorithm, `${path}.trustAnchor.algorithm`, 0, 255), key: string(a.key, `${path}.trustAnchor.key`) };
+  }
+  if (validate && !trustAnchor) throw new DnsConfigError(`${path}.trustAnchor`, 'DNSSEC validation needs the root\'s key as trust anchor: sign the root zone (`dns: zones: { .: { dnssec: true } }`) or set dnssec: false');
+  return { bailiwick: flag('bailiwick'), randomPort: flag('randomPort'), randomId: flag('randomId'), caseRandomization: flag('caseRandomization'), validate, trustAnchor };
 }

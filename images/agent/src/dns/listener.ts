@@ -4,7 +4,7 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 
-export type DnsHandler = (raw: Buffer, meta: { client: string; tcp: boolean }) => Promise<Buffer | undefined>;
+export type DnsHandler = (raw: Buffer, meta: { client: string; port?: number; tcp: boolean }) => Promise<Buffer | undefined>;
 
 export interface Listener {
   /** The port both UDP and TCP listen on (the chosen one when 0 was asked for). */
@@ -41,7 +41,7 @@ export async function listen(handler: DnsHandler, options: ListenOptions): Promi
 function bindUdp(handler: DnsHandler, options: ListenOptions): Promise<dgram.Socket> {
   const udp = dgram.createSocket({ type: 'udp4', recvBufferSize: 1 << 20 });
   udp.on('message', (msg, rinfo) => {
-    handler(msg, { client: rinfo.address, tcp: false }).then(
+    handler(msg, { client: rinfo.address, port: rinfo.port, tcp: false }).then(
       (reply) => reply && udp.send(reply, rinfo.port, rinfo.address),
       (e: unknown) => options.log(`dns: udp query from ${rinfo.address} failed: ${e instanceof Error ? e.message : String(e)}`),
     );

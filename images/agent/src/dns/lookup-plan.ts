@@ -4,21 +4,10 @@ import type { Answer } from 'dns-packet';
 import { dataOf } from './message.js';
 import type { LookupTrace } from './trace.js';
 import { mulberry32 } from '../common/random.js';
+import { zipfSampler } from '../common/zipf.js';
 
 export { mulberry32 } from '../common/random.js';
-
-/** Draws ranks 0..n-1 with P(rank i) proportional to 1/(i+1)^s (Zipf's law: a few popular names, a long tail). */
-export function zipfSampler(n: number, s: number, random: () => number): () => number {
-  const weights = Array.from({ length: n }, (_, i) => 1 / (i + 1) ** s);
-  const total = weights.reduce((a, b) => a + b, 0);
-  let acc = 0;
-  const cdf = weights.map((w) => (acc += w / total));
-  return () => {
-    const u = random();
-    const i = cdf.findIndex((c) => u < c);
-    return i < 0 ? n - 1 : i;
-  };
-}
+export { zipfSampler } from '../common/zipf.js';
 
 export type LookupPlan =
   | { names: string[]; count: number }

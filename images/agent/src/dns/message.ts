@@ -22,7 +22,7 @@ export const opcodeOf = (p: Packet): number => ((p.flags ?? 0) >> 11) & 0xf;
 export const hasFlag = (p: Packet, flag: number): boolean => ((p.flags ?? 0) & flag) !== 0;
 
 export interface EdnsOption { code: number; data: Buffer }
-export interface Edns { payloadSize: number; version: number; options: EdnsOption[] }
+export interface Edns { payloadSize: number; version: number; options: EdnsOption[]; /** DO (RFC 3225): the asker wants DNSSEC records. */ dnssecOk?: boolean }
 
 export function optRecord(p: Packet): OptAnswer | undefined {
   return (p.additionals ?? []).find((a): a is OptAnswer => a.type === 'OPT');
@@ -32,19 +32,19 @@ export function ednsOf(p: Packet): Edns | undefined {
   const opt = optRecord(p);
   if (!opt) return undefined;
   const options = (opt.options ?? []).map((o) => ({ code: Number(o.code), data: o.data ?? Buffer.alloc(0) }));
-  return { payloadSize: opt.udpPayloadSize, version: opt.ednsVersion, options };
+  return { payloadSize: opt.udpPayloadSize, version: opt.ednsVersion, options, dnssecOk: ((opt.flags ?? 0) & 0x8000) !== 0 || opt.flag_do === true };
 }
 
 /** An OPT pseudo-record carrying our payload size and the given options (dns-packet's types know only a few codes). */
-export function makeOpt(options: EdnsOption[] = [], extendedRcode = 0): OptAnswer {
+export function makeOpt(options: EdnsOption[] = [], extendedRcode = 0, dnssecOk = false): OptAnswer {
   return {
     name: '.',
     type: 'OPT',
     udpPayloadSize: OUR_UDP_PAYLOAD,
     extendedRcode,
     ednsVersion: 0,
-    flags: 0,
-    flag_do: false,
+    flags: dnssecOk ? 0x8000 : 0,
+    flag_do: dnssecOk,
     options: options as unknown as PacketOpt[],
   };
 }
@@ -137,7 +137,7 @@ export interface Encoded { bytes: Buffer; truncated: boolean }
  */
 export function encodeResponse(response: Packet, edns: Edns | undefined, limit: number, options: EdnsOption[] = []): Encoded {
   const additionals = (response.additionals ?? []).filter((a) => a.type !== 'OPT');
-  const opt = optRecord(response) ?? (edns ? makeOpt(options) : undefined);
+  const opt = optRecord(response) ?? (edns ? makeOpt(options, 0, edns.dnssecOk === true) : undefined);
   const withAdditionals = (extra: Answer[]): Packet => ({ ...response, additionals: opt ? [...extra, opt] : extra });
   const full = withAdditionals(additionals);
   if (dnsPacket.encodingLength(full) <= limit) return { bytes: dnsPacket.encode(full), truncated: false };

@@ -90,9 +90,36 @@ function parseData(type: string, v: unknown, path: string): unknown {
       if (long !== undefined) throw new DnsConfigError(path, `TXT strings are at most 255 bytes each; split "${long.slice(0, 20)}…" into several`);
       return strings;
     }
+    case 'DNSKEY': {
+      const o = object(v, path, ['flags', 'algorithm', 'key']);
+      return { flags: integer(o.flags, `${path}.flags`, 0, U16), algorithm: integer(o.algorithm, `${path}.algorithm`, 0, 255), key: base64(o.key, `${path}.key`) };
+    }
+    case 'DS': {
+      const o = object(v, path, ['keyTag', 'algorithm', 'digestType', 'digest']);
+      return { keyTag: integer(o.keyTag, `${path}.keyTag`, 0, U16), algorithm: integer(o.algorithm, `${path}.algorithm`, 0, 255), digestType: integer(o.digestType, `${path}.digestType`, 0, 255), digest: base64(o.digest, `${path}.digest`) };
+    }
+    case 'RRSIG': {
+      const o = object(v, path, ['typeCovered', 'algorithm', 'labels', 'originalTTL', 'expiration', 'inception', 'keyTag', 'signersName', 'signature']);
+      const u32 = (k: string) => integer(o[k], `${path}.${k}`, 0, U32);
+      return {
+        typeCovered: string(o.typeCovered, `${path}.typeCovered`), algorithm: integer(o.algorithm, `${path}.algorithm`, 0, 255), labels: integer(o.labels, `${path}.labels`, 0, 127),
+        originalTTL: u32('originalTTL'), expiration: u32('expiration'), inception: u32('inception'), keyTag: integer(o.keyTag, `${path}.keyTag`, 0, U16),
+        signersName: domainName(o.signersName, `${path}.signersName`), signature: base64(o.signature, `${path}.signature`),
+      };
+    }
+    case 'NSEC': {
+      const o = object(v, path, ['nextDomain', 'rrtypes']);
+      return { nextDomain: domainName(o.nextDomain, `${path}.nextDomain`, true), rrtypes: array(o.rrtypes, `${path}.rrtypes`).map((t, i) => string(t, `${path}.rrtypes[${i}]`)) };
+    }
     default:
       return v;
   }
+}
+
+/** Key, digest and signature bytes travel as base64 in the JSON config. */
+function base64(v: unknown, path: string): Buffer {
+  if (typeof v !== 'string' || !/^[A-Za-z0-9+/]+={0,2}$/.test(v)) throw new DnsConfigError(path, `expected base64 bytes, found ${show(v)}`);
+  return Buffer.from(v, 'base64');
 }
 
 /** dns-packet is the judge of the rest: a record it cannot encode is a config error, not a crash at query time. */

@@ -9,13 +9,18 @@ import { DnsCache, RANK, type NegativeKind } from './cache.js';
 import { canonical, classify, negativeTtl, type Classified } from './classify.js';
 import type { ResolverSettings } from './config.js';
 import { dataOf, FLAG, hasFlag, RCODE } from './message.js';
-import { normalizeName, selfAndAncestors } from './names.js';
+import { isAtOrBelow, normalizeName, selfAndAncestors } from './names.js';
 import { ResolverStats } from './resolver-stats.js';
 import type { CacheOutcome, LookupTrace } from './trace.js';
 import { queryServers, serverLabel, type Attempt, type NameServer, type UpstreamDeps } from './upstream.js';
+import { SigCache } from './dnssec/sig-cache.js';
+import { ChainValidator } from './dnssec/validator.js';
+import { checkLookup, rrsets } from './dnssec/check-answer.js';
 
 export interface ResolverDeps extends UpstreamDeps {
   log?(line: string): void;
+  /** Wall-clock seconds since the epoch, for RRSIG validity periods. */
+  epochSeconds?(): number;
 }
 
 export interface Resolution {
@@ -26,12 +31,18 @@ export interface Resolution {
   trace: LookupTrace;
   /** Why the lookup failed (SERVFAIL), for the log. */
   reason?: string;
+  /** DNSSEC: validated secure (AD=1). */
+  secure: boolean;
+  /** The RRSIGs of the returned RRsets (the proof's included), for DO=1 clients. */
+  sigs: Answer[];
+  /** A negative answer's NSEC records (RFC 4035 §3.1.3), for DO=1 clients' authority section. */
+  proof: Answer[];
 }
 
 type End =
   | { kind: 'answer'; records: Answer[] }
   | { kind: 'cname'; target: string }
-  | { kind: NegativeKind; soa?: Answer }
+  | { kind: NegativeKind; soa?: Answer; nsec?: Answer[] }
   | { kind: 'servfail'; reason: string }
   /** RD=0 and not cached: the closest servers we know of. */
   | { kind: 'referral'; ns: Answer[] };
@@ -56,27 +67,61 @@ const round = (ms: number) => Math.round(ms * 1000) / 1000;
 export class Resolver {
   readonly cache: DnsCache;
   readonly stats = new ResolverStats();
+  readonly sigs: SigCache;
   private readonly deadUntil = new Map<string, number>();
+  private readonly validator?: ChainValidator;
 
   constructor(private readonly config: ResolverSettings, private readonly deps: ResolverDeps) {
     this.cache = new DnsCache(config.cacheSize, () => deps.now());
+    this.sigs = new SigCache(() => deps.now());
+    const anchor = config.trustAnchor;
+    if (config.validate && anchor) {
+      this.validator = new ChainValidator({ flags: anchor.flags, algorithm: anchor.algorithm, key: Buffer.from(anchor.key, 'base64') }, {
+        lookup: (name, type) => this.fetchForValidation(name, type),
+        zoneOf: (name) => selfAndAncestors(name).find((z) => z !== '.' && this.cache.get(z, 'NS') !== undefined) ?? '.',
+        now: () => Math.floor(deps.epochSeconds?.() ?? Date.now() / 1000),
+      });
+    }
   }
 
   /** Empties the cache and forgets which servers were dead: the next lookups start cold. */
   flush(): number {
     this.deadUntil.clear();
+    this.sigs.flush();
+    this.validator?.flush();
     return this.cache.flush();
   }
 
-  async resolve(qname: string, qtype: string, options: { recurse?: boolean } = {}): Promise<Resolution> {
+  async resolve(qname: string, qtype: string, options: { recurse?: boolean; checkingDisabled?: boolean } = {}): Promise<Resolution> {
     const started = this.deps.now();
     const ctx: Lookup = { queries: 0, servers: [], resolving: new Set(), cacheOnly: options.recurse === false };
-    const { chain, end } = await this.follow(normalizeName(qname), qtype, ctx, 0);
+    const followed = await this.follow(normalizeName(qname), qtype, ctx, 0);
+    const { chain } = followed;
+    let { end } = followed;
+    const denied = end.kind === 'nxdomain' || end.kind === 'nodata' ? end : undefined;
+    const proof = denied?.nsec ?? [];
+    const lastName = chain.length > 0 ? normalizeName(dataOf(chain[chain.length - 1]!) as string) : normalizeName(qname);
+    const returned = [...chain, ...(end.kind === 'answer' ? end.records : [])];
+    let secure = false;
+    // CD=1 (RFC 4035 §3.2.2): the client validates itself; give it the data as it came.
+    if (this.validator && !options.checkingDisabled && ['answer', 'nxdomain', 'nodata', 'cname'].includes(end.kind)) {
+      const denial = denied && { kind: denied.kind, name: lastName, type: qtype, soa: denied.soa, nsec: proof };
+      const verdict = await checkLookup(this.validator, returned, denial, (n, t) => this.sigs.get(n, t));
+      secure = verdict.status === 'secure';
+      if (verdict.status === 'bogus') {
+        // Bogus data never stays: the next lookup fetches it afresh (and a forged answer is gone).
+        for (const set of rrsets(returned)) this.cache.evict(normalizeName(set[0]!.name), set[0]!.type);
+        if (denied) this.cache.evictNegative(lastName, qtype);
+        end = { kind: 'servfail', reason: `DNSSEC bogus: ${verdict.reason}` };
+      }
+    }
+    const signedSets = rrsets([...returned, ...(denied?.soa ? [denied.soa] : []), ...proof]);
+    const sigs = end.kind === 'servfail' ? [] : signedSets.flatMap((set) => this.sigs.get(normalizeName(set[0]!.name), set[0]!.type));
     const negative = end.kind === 'nxdomain' || end.kind === 'nodata';
     const cache: CacheOutcome = ctx.queries > 0 || end.kind === 'referral' || end.kind === 'servfail' ? 'miss' : negative ? 'negative-hit' : 'hit';
     this.stats.lookup(cache, end.kind === 'servfail');
     const trace = { cache, queries: ctx.queries, servers: ctx.servers, ms: round(this.deps.now() - started) };
-    const base = { kind: end.kind, trace, answers: chain, authorities: [] as Answer[] };
+    const base = { kind: end.kind, trace, answers: chain, authorities: [] as Answer[], secure, sigs, proof: end.kind === 'servfail' ? [] : proof };
     switch (end.kind) {
       case 'answer': return { ...base, rcode: RCODE.NOERROR, answers: [...chain, ...end.records] };
       case 'nxdomain': return { ...base, rcode: RCODE.NXDOMAIN, authorities: end.soa ? [end.soa] : [] };
@@ -154,8 +199,8 @@ export class Resolver {
     }
     if (c.kind === 'cname') return { chain: c.chain, end: { kind: 'cname', target: c.target } };
     const ttl = negativeTtl(c.soa);
-    if (this.config.negativeCache && ttl !== undefined) this.cache.putNegative(c.kind, c.name, qtype, c.soa, ttl);
-    return { chain: c.chain, end: { kind: c.kind, soa: c.soa } };
+    if (this.config.negativeCache && ttl !== undefined) this.cache.putNegative(c.kind, c.name, qtype, c.soa, ttl, c.nsec);
+    return { chain: c.chain, end: { kind: c.kind, soa: c.soa, nsec: c.nsec } };
   }
 
   /** The deepest zone above `name` whose name servers are cached; the root hints when none is. */
@@ -200,9 +245,11 @@ export class Resolver {
 
   private async exchange(servers: NameServer[], zone: string, name: string, qtype: string, ctx: Lookup, rd: boolean) {
     const question: Question = { name, type: qtype as RecordType, class: 'IN' };
+    // With bailiwick checking off, anything any server says is believed (pre-1997 resolvers).
+    const bailiwick = this.config.bailiwick ? zone : '.';
     const got = await queryServers(servers, question, rd, this.config, this.deps, {
       judge: (response) => {
-        const value = classify(response, name, qtype, zone);
+        const value = classify(response, name, qtype, bailiwick);
         const usable = value.kind !== 'lame' && value.kind !== 'failure' && !(rd && value.kind === 'referral');
         const outcome = value.kind === 'failure' ? value.rcode : value.kind === 'lame' ? `lame(${value.reason})` : value.kind;
         return { usable, outcome: rd && value.kind === 'referral' ? 'referral(forwarder does not recurse)' : outcome, value };
@@ -213,7 +260,27 @@ export class Resolver {
     const classified = got?.value;
     if (!got || !classified || classified.kind === 'lame' || classified.kind === 'failure') return undefined; // (judged unusable: never returned)
     this.deadUntil.delete(got.server.address);
+    const all = [...(got.response.answers ?? []), ...(got.response.authorities ?? []), ...(got.response.additionals ?? [])].map(canonical);
+    this.sigs.absorb(all.filter((a) => a.type === 'RRSIG' && (!this.config.bailiwick || isAtOrBelow(a.name, zone))));
+    if (!this.config.bailiwick) {
+      // The vulnerability the lecture names: "additional" records about any name go into the cache.
+      const extra = all.filter((a) => (a.type === 'A' || a.type === 'AAAA' || a.type === 'NS') && !(a.name === name && a.type === qtype));
+      for (const set of rrsets(extra)) this.cache.put(set, RANK.glue);
+    }
     return { classified, authoritative: hasFlag(got.response, FLAG.AA) };
+  }
+
+  /** DS and DNSKEY sets for the validator, resolved like any lookup (cache first). */
+  private async fetchForValidation(name: string, type: string) {
+    const ctx: Lookup = { queries: 0, servers: [], resolving: new Set(), cacheOnly: false };
+    const { end } = await this.follow(name, type, ctx, 0);
+    if (end.kind === 'answer') return { records: end.records, sigs: this.sigs.get(name, type) };
+    if (end.kind === 'nxdomain' || end.kind === 'nodata') {
+      const nsec = end.nsec ?? [];
+      const sigs = [...(end.soa ? [end.soa] : []), ...nsec].flatMap((r) => this.sigs.get(normalizeName(r.name), r.type));
+      return { negative: true as const, kind: end.kind, name, type, soa: end.soa, nsec, sigs };
+    }
+    return { failed: end.kind === 'servfail' ? end.reason : end.kind };
   }
 
   private onAttempt(a: Attempt, ctx: Lookup): void {

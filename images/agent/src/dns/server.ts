@@ -3,7 +3,9 @@
 import { randomInt } from 'node:crypto';
 import { AuthResponder, formatQueryLog, type ServerCounters } from './authority.js';
 import { socketTransport } from './client.js';
-import { RESOLVER_DEFAULTS, type ServerSettings } from './config.js';
+import { RESOLVER_DEFAULTS, type DnsRecord, type ServerSettings } from './config.js';
+import { DnssecRecords } from './dnssec/sections.js';
+import { toAnswer } from './record-data.js';
 import { listen } from './listener.js';
 import { ZoneSet } from './zone.js';
 
@@ -19,6 +21,10 @@ export interface ServeOptions {
   /** '0.0.0.0' (default) in a lab; tests use '127.0.0.1'. */
   address?: string;
   log(line: string): void;
+  /** Records slipped into every answer's additional section (the dns-attacker role). */
+  inject?: DnsRecord[];
+  /** Sees every query as it arrives (the dns-attacker learns a resolver's port and ID this way). */
+  observe?(raw: Buffer, meta: { client: string; port?: number; tcp: boolean }): void;
 }
 
 /** Unpredictable IDs and source ports for upstream queries: they are what a spoofer has to guess. */
@@ -35,10 +41,11 @@ export async function startAuthServer(config: ServerSettings, options: ServeOpti
         log: options.log,
       }
     : undefined;
-  const responder = new AuthResponder(zones, recursion);
+  const responder = new AuthResponder(zones, recursion, { dnssec: new DnssecRecords(config.zones), ...(options.inject ? { inject: options.inject.map(toAnswer) } : {}) });
   options.log(`dns: starting authoritative server for [${zones.origins.join(', ')}]${config.recursion ? ' with recursion' : ''}…`);
   const listener = await listen(
     async (raw, meta) => {
+      options.observe?.(raw, meta);
       const { bytes, entry } = await responder.respond(raw, meta);
       options.log(formatQueryLog(entry));
       return bytes;

@@ -14,6 +14,10 @@ export interface TransportOptions {
   tcp: boolean;
   /** The transport resolves within this or rejects with DnsTimeoutError. */
   timeoutMs: number;
+  /** Set DO (RFC 3225): ask for RRSIGs and NSECs. */
+  dnssecOk?: boolean;
+  /** 0x20: the question's name was sent in mixed case, and only a response repeating it exactly matches. */
+  exactCase?: boolean;
 }
 
 /** Sends one query to one server and returns its response (already matched on source address). */
@@ -30,7 +34,16 @@ export interface RetryPolicy { timeoutMs: number; retries: number; backoff: numb
 
 export interface Clock { now(): number }
 
-export interface UpstreamDeps extends Clock { transport: Transport; random(): number }
+export interface UpstreamDeps extends Clock {
+  transport: Transport;
+  random(): number;
+  /** The next query ID (default: random; a predictable sequence when that defence is off). */
+  nextId?(): number;
+  /** 0x20 (draft-vixie-dnsext-dns0x20): mixes the case of the name sent; absent, names go as asked. */
+  mixCase?(name: string): string;
+  /** Send DO=1 upstream. */
+  dnssecOk?: boolean;
+}
 
 export interface Attempt {
   server: NameServer;
@@ -57,15 +70,15 @@ export const randomId = (random: () => number): number => Math.floor(random() * 
 
 export const serverLabel = (s: NameServer): string => `${s.name}@${s.address}`;
 
-/** A response answers our query only if it carries its ID and repeats its question (name case-insensitively). */
-export function matchesQuery(id: number, question: Question, response: Packet): boolean {
+/** A response answers our query only if it carries its ID and repeats its question (name case-insensitively, or exactly with 0x20). */
+export function matchesQuery(id: number, question: Question, response: Packet, exactCase = false): boolean {
   const q = response.questions?.[0];
   return (
     response.type === 'response' &&
     response.id === id &&
     response.questions?.length === 1 &&
     q !== undefined &&
-    normalizeName(q.name) === normalizeName(question.name) &&
+    (exactCase ? q.name.replace(/\.$/, '') === question.name.replace(/\.$/, '') : normalizeName(q.name) === normalizeName(question.name)) &&
     q.type === question.type &&
     (q.class ?? 'IN') === (question.class ?? 'IN')
   );
@@ -84,12 +97,14 @@ export async function queryServers<T>(
     for (let attempt = 0; attempt <= policy.retries; ) {
       if (!hooks.mayQuery()) return undefined;
       const timeoutMs = policy.timeoutMs * policy.backoff ** attempt;
-      const id = randomId(deps.random);
+      const id = deps.nextId ? deps.nextId() & 0xffff : randomId(deps.random);
+      const sent: Question = deps.mixCase ? { ...question, name: deps.mixCase(question.name) } : question;
+      const exactCase = deps.mixCase !== undefined;
       const started = deps.now();
       const report = (outcome: string) => hooks.onAttempt({ server, question, outcome, ms: deps.now() - started, tcp, timeoutMs });
       let response: Packet;
       try {
-        response = await deps.transport(server, question, { id, rd, tcp, timeoutMs });
+        response = await deps.transport(server, sent, { id, rd, tcp, timeoutMs, dnssecOk: deps.dnssecOk === true, exactCase });
       } catch (e) {
         if (e instanceof DnsTimeoutError) {
           report('timeout');
@@ -99,7 +114,7 @@ export async function queryServers<T>(
         report(`error(${e instanceof Error ? e.message : String(e)})`);
         break;
       }
-      if (!matchesQuery(id, question, response)) {
+      if (!matchesQuery(id, sent, response, exactCase)) {
         // Possibly spoofed, possibly a late answer to another query: never trusted, and this try counts as failed.
         report('mismatch');
         attempt++;

@@ -21,6 +21,8 @@ export interface CacheOptions {
   capacity: number;
   /** Larger responses are passed on but never stored. */
   maxObjectSize: number;
+  /** At most this many URLs (all their variants), however small; default no bound. */
+  maxEntries?: number;
 }
 
 /** What a stored response costs besides its body: its fields plus bookkeeping. */
@@ -35,7 +37,7 @@ export class HttpCache {
   evictions = 0;
 
   constructor(readonly options: CacheOptions) {
-    this.lru = new SizedLru(options.capacity, (variants) => variants.reduce((n, v) => n + sizeOfResponse(v), 0));
+    this.lru = new SizedLru(options.capacity, (variants) => variants.reduce((n, v) => n + sizeOfResponse(v), 0), options.maxEntries);
   }
 
   get entries(): number {
@@ -62,7 +64,7 @@ export class HttpCache {
     const others = (this.lru.peek(url) ?? []).filter((v) => JSON.stringify(v.varyKey) !== JSON.stringify(stored.varyKey));
     const { evicted, rejected } = this.lru.set(url, [...others, stored]);
     this.evictions += evicted.length;
-    if (rejected) return { storable: false, reason: `larger than the whole cache (${this.options.capacity} bytes)` };
+    if (rejected) return { storable: false, reason: this.options.maxEntries === 0 ? 'the cache holds no entries (cache-entries 0)' : `larger than the whole cache (${this.options.capacity} bytes)` };
     return verdict;
   }
 

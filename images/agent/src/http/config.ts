@@ -12,12 +12,16 @@ export interface OriginSettings {
   sites: Site[];
   /** Accept HTTP/2 with prior knowledge (h2c) on the same port. */
   h2: boolean;
+  /** HTTP/2 server push: a page's own objects are pushed with it (RFC 9113 §8.4), saving the round trip that asks for them. */
+  push: boolean;
 }
 
 export interface ProxySettings {
   port: number;
   /** Bytes the cache may hold; 0: no caching (a plain proxy). */
   cacheSize: number;
+  /** At most this many cached URLs (a cache of C objects, as the Zipf/LRU models count); undefined: bytes alone bound it. */
+  cacheEntries?: number;
   maxObjectSize: number;
   /** Reverse proxy: the origin it fronts (`http://origin:80`). */
   origin?: URL;
@@ -34,7 +38,7 @@ const DEFAULT_MAX_AGE = 60;
 
 /** `node` names the default site, so `http://NODE/` works with no config at all. */
 export function parseOriginConfig(raw: unknown, node: string, path = 'node.config'): OriginSettings {
-  const o = object(raw ?? {}, path, ['port', 'sites', 'h2']);
+  const o = object(raw ?? {}, path, ['port', 'sites', 'h2', 'push']);
   const sitesRaw = o.sites === undefined ? { [node]: {} } : object(o.sites, `${path}.sites`);
   const sites = Object.entries(sitesRaw).map(([name, s]) => parseSite(name, s ?? {}, `${path}.sites.${name}`));
   if (sites.length === 0) throw new HttpConfigError(`${path}.sites`, 'an origin needs at least one site, e.g. `sites: { www.foo.com: { objects: 10, size: 1000 } }`');
@@ -50,6 +54,7 @@ export function parseOriginConfig(raw: unknown, node: string, path = 'node.confi
     port: optional(o.port, 80, (v) => integer(v, `${path}.port`, 1, 65535)),
     sites,
     h2: optional(o.h2, true, (v) => boolean(v, `${path}.h2`)),
+    push: optional(o.push, false, (v) => boolean(v, `${path}.push`)),
   };
 }
 
@@ -86,7 +91,7 @@ function parseSite(name: string, raw: unknown, path: string): Site {
   };
 }
 
-const PROXY_KEYS = ['port', 'cache-size', 'max-object-size', 'timeout'];
+const PROXY_KEYS = ['port', 'cache-size', 'cache-entries', 'max-object-size', 'timeout'];
 
 export function parseProxyConfig(raw: unknown, kind: 'forward' | 'reverse', path = 'node.config'): ProxySettings {
   const o = object(raw ?? {}, path, kind === 'reverse' ? [...PROXY_KEYS, 'origin', 'host'] : PROXY_KEYS);
@@ -95,6 +100,7 @@ export function parseProxyConfig(raw: unknown, kind: 'forward' | 'reverse', path
     cacheSize: optional(o['cache-size'], 64_000_000, (v) => byteSize(v, `${path}.cache-size`)),
     maxObjectSize: optional(o['max-object-size'], 8_000_000, (v) => byteSize(v, `${path}.max-object-size`)),
     timeoutMs: optional(o.timeout, 30_000, (v) => integer(v, `${path}.timeout`, 1, 600_000)),
+    ...cacheBounds(o, path),
   };
   if (kind === 'reverse') {
     if (o.origin === undefined) throw new HttpConfigError(`${path}.origin`, 'a reverse proxy needs the origin it fronts, e.g. `origin: origin` (a node) or `origin: http://origin:8080`');
@@ -104,4 +110,9 @@ export function parseProxyConfig(raw: unknown, kind: 'forward' | 'reverse', path
     if (o.host !== undefined) settings.host = hostName(o.host, `${path}.host`);
   }
   return settings;
+}
+
+/** `cache-entries` (and nothing else) of a config or an http-flush request: a cache bounded in objects. */
+export function cacheBounds(o: Record<string, unknown>, path: string): { cacheEntries?: number } {
+  return o['cache-entries'] === undefined ? {} : { cacheEntries: integer(o['cache-entries'], `${path}.cache-entries`, 0, 10_000_000) };
 }

@@ -5,11 +5,12 @@
 //   one-at-a-time  HTTP/1.0, a new TCP connection per object            ~2n RTT
 //   persistent     HTTP/1.1 keep-alive, one request at a time            ~(n+1) RTT
 //   concurrent     m lanes, each one-at-a-time                           ~2⌈n/m⌉ RTT
+//   persistent-m   m lanes, each an HTTP/1.1 keep-alive connection       ~⌈n/m⌉ RTT (browsers' way)
 //   pipelined      HTTP/1.1, every request written at once, in order     ~2 RTT
 //   h2             HTTP/2 (h2c), every request a stream of one connection ~2 RTT
 // Keep-alive, pipelined and h2 batches share one pooled connection per endpoint with the page.
 
-export const STRATEGIES = ['one-at-a-time', 'persistent', 'concurrent', 'pipelined', 'h2'] as const;
+export const STRATEGIES = ['one-at-a-time', 'persistent', 'concurrent', 'persistent-m', 'pipelined', 'h2'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
 
 export type ConnectionUse =
@@ -27,6 +28,8 @@ export interface Batch {
   /** Indexes into the page's object list. */
   objects: number[];
   use: ConnectionUse;
+  /** Which of the endpoint's pooled connections carries it (persistent-m: its lane); default 0, the page's. */
+  connection?: number;
 }
 
 export interface FetchPlan {
@@ -40,6 +43,7 @@ const PAGE_USE: Record<Strategy, ConnectionUse> = {
   'one-at-a-time': 'new-per-request',
   concurrent: 'new-per-request',
   persistent: 'sequential',
+  'persistent-m': 'sequential',
   pipelined: 'sequential',
   h2: 'multiplexed',
 };
@@ -56,6 +60,11 @@ export function planFetch(strategy: Strategy, endpoints: readonly string[], m = 
     case 'concurrent': {
       // Object i goes to lane i mod m: each lane fetches ⌈n/m⌉ or ⌊n/m⌋ objects, one at a time.
       const lanes = Array.from({ length: Math.min(m, all.length) }, (_, lane) => all.filter((i) => i % m === lane).map((i): Batch => ({ endpoint: endpoints[i]!, objects: [i], use: 'new-per-request' })));
+      return { page: PAGE_USE[strategy], lanes };
+    }
+    case 'persistent-m': {
+      // Object i goes to lane i mod m, each lane one keep-alive connection (lane 0 the page's).
+      const lanes = Array.from({ length: Math.min(m, all.length) }, (_, lane) => all.filter((i) => i % m === lane).map((i): Batch => ({ endpoint: endpoints[i]!, objects: [i], use: 'sequential', connection: lane })));
       return { page: PAGE_USE[strategy], lanes };
     }
     case 'persistent':
@@ -83,12 +92,13 @@ function runsByEndpoint(endpoints: readonly string[], use: ConnectionUse): Batch
 
 /** TCP connections the plan opens, the page's included, when no server closes a pooled connection early. */
 export function plannedConnections(plan: FetchPlan, pageEndpoint: string): number {
-  const pooled = new Set(isPooled(plan.page) ? [pageEndpoint] : []);
+  const pooled = new Set(isPooled(plan.page) ? [`${pageEndpoint} 0`] : []);
   let count = 1;
   for (const batch of plan.lanes.flat()) {
+    const key = `${batch.endpoint} ${batch.connection ?? 0}`;
     if (!isPooled(batch.use)) count += batch.objects.length;
-    else if (!pooled.has(batch.endpoint)) {
-      pooled.add(batch.endpoint);
+    else if (!pooled.has(key)) {
+      pooled.add(key);
       count++;
     }
   }

@@ -37,6 +37,10 @@ export interface FetchedObject {
   body: Buffer;
   /** ms from when the strategy started on it (connection set-up included) to its last byte. */
   ms: number;
+  /** Clock reading (ms) at its last byte: objects' completion times compare across lanes. */
+  doneAt: number;
+  /** The server pushed it (HTTP/2 server push): no request was sent for it. */
+  pushed: boolean;
   /** The server's address it came from (through a proxy: the proxy's). */
   address: string;
 }
@@ -90,9 +94,9 @@ class Loader {
     return this.o.proxy ? `${this.o.proxy.address}:${this.o.proxy.port}` : originKey(url);
   }
 
-  async fetch(url: URL, use: ConnectionUse): Promise<FetchedObject> {
+  async fetch(url: URL, use: ConnectionUse, slot = 0): Promise<FetchedObject> {
     const issued = this.o.now();
-    const connection = isPooled(use) ? await this.pooled(url, use) : await this.open(url, use);
+    const connection = isPooled(use) ? await this.pooled(url, use, slot) : await this.open(url, use);
     const response = await connection.send(this.request(url, use));
     if (!isPooled(use)) connection.close();
     return this.result(url, response, issued, connection);
@@ -101,7 +105,7 @@ class Loader {
   async batch(urls: URL[], batch: Batch): Promise<FetchedObject[]> {
     if (batch.use === 'new-per-request' || batch.use === 'sequential') {
       const results: FetchedObject[] = [];
-      for (const i of batch.objects) results.push(await this.fetch(urls[i]!, batch.use));
+      for (const i of batch.objects) results.push(await this.fetch(urls[i]!, batch.use, batch.connection));
       return results;
     }
     // Pipelined and multiplexed: every request goes out before any response is awaited.
@@ -135,11 +139,12 @@ class Loader {
   }
 
   private result(url: URL, r: ClientResponse, issued: number, connection: Connection): FetchedObject {
-    return { url, status: r.status, headers: r.headers, bytes: r.body.length, body: r.body, ms: r.doneAt - issued, address: connection.label.replace(/:\d+$/, '') };
+    // A pushed response arrived before it was asked for: it took no time of its own.
+    return { url, status: r.status, headers: r.headers, bytes: r.body.length, body: r.body, ms: Math.max(0, r.doneAt - issued), doneAt: r.doneAt, pushed: r.pushed === true, address: connection.label.replace(/:\d+$/, '') };
   }
 
-  private async pooled(url: URL, use: ConnectionUse): Promise<Connection> {
-    const key = `${use === 'multiplexed' ? 'h2' : 'h1'} ${this.endpointOf(url)}`;
+  private async pooled(url: URL, use: ConnectionUse, slot = 0): Promise<Connection> {
+    const key = `${use === 'multiplexed' ? 'h2' : 'h1'} ${this.endpointOf(url)} ${slot}`;
     const existing = this.pool.get(key);
     if (existing?.reusable) return existing;
     const fresh = await this.open(url, use);

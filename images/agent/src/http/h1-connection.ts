@@ -18,6 +18,8 @@ export interface ClientResponse extends ParsedResponse {
   /** Clock readings (ms): the request written, the response complete. */
   sentAt: number;
   doneAt: number;
+  /** HTTP/2: the server pushed it; no request went out for it. */
+  pushed?: boolean;
 }
 
 interface Pending { request: ClientRequest; sentAt: number; resolve(r: ClientResponse): void; reject(e: Error): void }

@@ -9,8 +9,11 @@ export class SizedLru<K, V> {
   constructor(
     readonly capacity: number,
     private readonly sizeOf: (value: V) => number,
+    /** At most this many values, whatever their size (a cache of C objects, as models count it). */
+    readonly maxItems = Infinity,
   ) {
     if (!(capacity >= 0)) throw new Error(`an LRU needs a capacity >= 0, found ${capacity}`);
+    if (!(maxItems >= 0)) throw new Error(`an LRU needs maxItems >= 0, found ${maxItems}`);
   }
 
   get size(): number {
@@ -47,9 +50,9 @@ export class SizedLru<K, V> {
   set(key: K, value: V): { evicted: K[]; rejected: boolean } {
     const size = this.sizeOf(value);
     this.delete(key);
-    if (size > this.capacity) return { evicted: [], rejected: true };
+    if (size > this.capacity || this.maxItems < 1) return { evicted: [], rejected: true };
     const evicted: K[] = [];
-    while (this.used + size > this.capacity) {
+    while (this.used + size > this.capacity || this.items.size >= this.maxItems) {
       const oldest = this.items.keys().next();
       if (oldest.done) break;
       this.delete(oldest.value);

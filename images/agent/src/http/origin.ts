@@ -6,6 +6,7 @@ import { notModified, validatorsOf } from './conditional.js';
 import type { OriginSettings } from './config.js';
 import { httpDate, type HeaderMap } from './headers.js';
 import type { HttpRequest, HttpResponse } from './server.js';
+import { embeddedObjects } from './page.js';
 import { staticResource, type Site } from './site.js';
 import { hostOnly, parseTarget } from './url.js';
 
@@ -61,6 +62,7 @@ export class Origin {
       const { etag, 'last-modified': lm, 'cache-control': cc, expires, date } = found.headers;
       return { status: 304, headers: { ...(etag ? { etag } : {}), ...(lm ? { 'last-modified': lm } : {}), ...(cc ? { 'cache-control': cc } : {}), ...(expires ? { expires } : {}), ...(date ? { date } : {}) } };
     }
+    if (this.settings.push && request.version === '2' && request.method === 'GET' && (found.headers['content-type'] ?? '').startsWith('text/html')) return { ...found, push: ownObjects(found.body, new URL(`${url.pathname}${url.search}`, `http://${request.headers.host ?? site.name}`)) };
     return found;
   }
 
@@ -83,4 +85,10 @@ export class Origin {
     else if (response.status === 405) c.method_not_allowed++;
     if (request.method !== 'HEAD') c.bytes_sent += response.body?.length ?? 0;
   }
+}
+
+/** The objects a page embeds that this server holds (same host as the page): what push may send. */
+function ownObjects(html: Buffer | undefined, pageUrl: URL): string[] {
+  if (!html) return [];
+  return embeddedObjects(html.toString('utf8'), pageUrl).filter((u) => u.host === pageUrl.host).map((u) => `${u.pathname}${u.search}`);
 }

@@ -28,12 +28,16 @@ const UNSAFE = ['POST', 'PUT', 'DELETE', 'PATCH'];
 
 export class CachingProxy {
   readonly counters = Object.fromEntries(COUNTERS.map((c) => [c, 0])) as ProxyCounters;
-  readonly cache: HttpCache;
+  private store_: HttpCache;
   private readonly via: string;
 
   constructor(readonly kind: 'forward' | 'reverse', private readonly settings: ProxySettings, private readonly context: ProxyContext) {
-    this.cache = new HttpCache({ capacity: settings.cacheSize, maxObjectSize: settings.maxObjectSize });
+    this.store_ = this.newCache(settings.cacheEntries);
     this.via = `1.1 ${context.node}`;
+  }
+
+  get cache(): HttpCache {
+    return this.store_;
   }
 
   async handle(request: HttpRequest): Promise<HttpResponse> {
@@ -60,11 +64,19 @@ export class CachingProxy {
     return response;
   }
 
-  /** Forgets what it stored and counted (a cold cache for the next run); returns the entries dropped. */
-  flush(): number {
+  /**
+   * Forgets what it stored and counted (a cold cache for the next run); returns the entries
+   * dropped. `entries` bounds the new cache in objects (a sweep of cache sizes: no restart).
+   */
+  flush(resize?: { cacheEntries?: number }): number {
     for (const key of Object.keys(this.counters) as (keyof ProxyCounters)[]) this.counters[key] = 0;
-    this.cache.evictions = 0;
-    return this.cache.clear();
+    const dropped = this.store_.clear();
+    this.store_ = this.newCache(resize && 'cacheEntries' in resize ? resize.cacheEntries : this.store_.options.maxEntries);
+    return dropped;
+  }
+
+  private newCache(maxEntries: number | undefined): HttpCache {
+    return new HttpCache({ capacity: this.settings.cacheSize, maxObjectSize: this.settings.maxObjectSize, ...(maxEntries === undefined ? {} : { maxEntries }) });
   }
 
   /** Where the request goes, the cache key it is stored under, and the Host sent upstream. */

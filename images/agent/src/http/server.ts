@@ -23,6 +23,8 @@ export interface HttpResponse {
   status: number;
   headers: HeaderMap;
   body?: Buffer;
+  /** HTTP/2 only: paths (same authority) to push with this response; ignored on HTTP/1.x or when the client refused push. */
+  push?: string[];
 }
 
 export type HttpHandler = (request: HttpRequest) => Promise<HttpResponse>;
@@ -114,11 +116,34 @@ async function answer(handler: HttpHandler, req: AnyRequest, res: AnyResponse, l
       body: Buffer.concat(chunks),
       client: (req.socket?.remoteAddress ?? '?').replace(/^::ffff:/, ''),
     };
-    send(res, await handler(request), method, isH2);
+    const response = await handler(request);
+    // PUSH_PROMISEs go out before the response that names the pushed objects (RFC 9113 §8.4).
+    if (isH2 && response.push?.length) push(handler, request, res as http2.Http2ServerResponse, response.push, log);
+    send(res, response, method, isH2);
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     log(`http: ${method} ${req.url ?? ''} failed: ${message}`);
     if (!res.headersSent) send(res, { status: 500, headers: { 'content-type': 'text/plain' }, body: Buffer.from(`internal error: ${message}\n`) }, method, isH2);
+  }
+}
+
+/** Each path as its own pushed stream, answered by the same handler as a GET with the page's fields. */
+function push(handler: HttpHandler, request: HttpRequest, res: http2.Http2ServerResponse, paths: string[], log: (line: string) => void): void {
+  if (!res.stream.pushAllowed) return;
+  const { 'if-none-match': _inm, 'if-modified-since': _ims, ...headers } = request.headers;
+  for (const path of paths) {
+    res.stream.pushStream({ ':method': 'GET', ':path': path, ':scheme': 'http', ':authority': request.headers.host ?? '' }, (error, stream) => {
+      if (error) return log(`http: cannot push ${path}: ${error.message}`);
+      stream.on('error', () => undefined); // the client may refuse (RST_STREAM) what it already has
+      handler({ ...request, method: 'GET', target: path, headers, body: Buffer.alloc(0) }).then(
+        (r) => {
+          if (stream.destroyed) return;
+          stream.respond({ ':status': r.status, ...withoutConnectionFields({ ...r.headers, 'content-length': String(r.body?.length ?? 0) }) });
+          stream.end(r.body);
+        },
+        (e: unknown) => stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR, () => log(`http: push of ${path} failed: ${String(e)}`)),
+      );
+    });
   }
 }
 

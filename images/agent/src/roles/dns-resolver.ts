@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { startBulkServices } from '../common/bulk-services.js';
 import { startEcho } from '../common/echo.js';
 import { log } from '../common/records.js';
@@ -16,6 +18,7 @@ function dnsResolverRole(): AgentRole {
     name: 'dns-resolver',
     async start(node) {
       const config = parseResolverConfig(node.config);
+      if (config.trustAnchor) writeTrustAnchors(config.trustAnchor);
       const stops = await Promise.all([startEcho(), startBulkServices()]);
       const running = await startResolverServer(config, { log });
       resolver = running;
@@ -36,3 +39,11 @@ function dnsResolverRole(): AgentRole {
 }
 
 export const dnsResolver = dnsResolverRole();
+
+/** Where the lab's root key is, in BIND's syntax: `delv @127.0.0.1 -a /etc/emunet/trust-anchors.conf +root=. NAME`. */
+export const TRUST_ANCHORS_FILE = '/etc/emunet/trust-anchors.conf';
+
+function writeTrustAnchors(a: { flags: number; algorithm: number; key: string }): void {
+  mkdirSync(path.dirname(TRUST_ANCHORS_FILE), { recursive: true });
+  writeFileSync(TRUST_ANCHORS_FILE, `trust-anchors {\n  . static-key ${a.flags} 3 ${a.algorithm} "${a.key}";\n};\n`);
+}

@@ -1,7 +1,7 @@
 import { startBulkServices } from '../common/bulk-services.js';
 import { startEcho } from '../common/echo.js';
 import { log } from '../common/records.js';
-import { parseProxyConfig } from '../http/config.js';
+import { cacheBounds, parseProxyConfig } from '../http/config.js';
 import { CachingProxy } from '../http/proxy.js';
 import { serveHttp } from '../http/server.js';
 import { upstreamClient } from '../http/upstream.js';
@@ -41,7 +41,10 @@ function proxyRole(kind: 'forward' | 'reverse'): AgentRole {
       if (!proxy) throw new Error(`the ${name} has not started yet`);
       if (request.op === 'http-flush') {
         reset?.();
-        return { flushed: proxy.flush() };
+        // http-flush may also bound the new cache in objects (`cache-entries`: a sweep of cache sizes).
+        const bounds = cacheBounds(request, 'http-flush');
+        const flushed = proxy.flush(request['cache-entries'] === undefined ? undefined : bounds);
+        return { flushed, ...(bounds.cacheEntries === undefined ? {} : { cacheEntries: bounds.cacheEntries }) };
       }
       return { role: 'proxy', counters: { ...proxy.counters, entries: proxy.cache.entries, cache_bytes: proxy.cache.bytes, evictions: proxy.cache.evictions } };
     },

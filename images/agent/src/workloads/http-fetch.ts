@@ -10,8 +10,8 @@ import { boolArg, numberArg, stringArg, type Workload } from './workload.js';
 
 // A browser's page load, the lecture's way: the base HTML, then every object it embeds, with a
 // chosen strategy (fetch-plan.ts). Arguments: url (the page, e.g. http://origin/?objects=10&size=1000),
-// strategy (one-at-a-time | persistent | concurrent | pipelined | h2; default persistent), m (parallel
-// connections of concurrent, 4), proxy (a forward proxy, NODE[:PORT], port 3128), count (page
+// strategy (one-at-a-time | persistent | concurrent | persistent-m | pipelined | h2; default
+// persistent), m (parallel connections of concurrent and persistent-m, 4), proxy (a forward proxy, NODE[:PORT], port 3128), count (page
 // loads, 1), interval (ms between loads, 0), delay (ms to wait before the first load, e.g. until
 // cached copies expire, 0), warm (open the page's connection before the clock starts, false),
 // client-cache (a browser cache: one unrecorded load fills it, then every recorded load sends
@@ -19,7 +19,9 @@ import { boolArg, numberArg, stringArg, type Workload } from './workload.js';
 // Records per load (seq = the load): page_load (ms, start to last byte of the last object),
 // base_page (ms), objects_load (ms, base page complete to last object), objects, bytes (bodies),
 // connections (TCP connections opened), dns_time (ms, when names were looked up), not_modified
-// (304s, with client-cache), cache_hits (objects a proxy served from its cache, when one says
+// (304s, with client-cache), objects_median and objects_spread (ms: base page complete to the
+// median object's last byte; first to last object complete — how a lost segment delays some
+// objects or all), pushed (objects the server pushed, h2), cache_hits (objects a proxy served from its cache, when one says
 // X-Cache); per object object_time (ms; detail: path, status, bytes, cache, address).
 
 const now = (): number => Number(process.hrtime.bigint()) / 1e6;
@@ -43,7 +45,7 @@ export const httpFetch: Workload = {
     const proxy = await proxyArg(args);
     if (proxy && strategy === 'h2') throw new Error('strategy h2 cannot go through a proxy: the lab\'s proxies speak HTTP/1.1 (fetch from the origin directly, or choose another strategy)');
     const clientCache = boolArg(args, 'client-cache', false) ? new ClientCache() : undefined;
-    log(`http-fetch: ${count} load(s) of ${url.href}, ${strategy}${strategy === 'concurrent' ? ` m=${m}` : ''}${proxy ? ` via ${proxy.address}:${proxy.port}` : ''}${warm ? ', warm connection' : ''}`);
+    log(`http-fetch: ${count} load(s) of ${url.href}, ${strategy}${strategy === 'concurrent' || strategy === 'persistent-m' ? ` m=${m}` : ''}${proxy ? ` via ${proxy.address}:${proxy.port}` : ''}${warm ? ', warm connection' : ''}`);
     const options = { strategy, m, warm, timeoutMs, now, headers: { 'user-agent': 'emunet-http-fetch', accept: '*/*' }, ...(proxy ? { proxy } : {}), ...(clientCache ? { clientCache } : {}) };
     await warmUp(strategy, m);
     if (delayMs > 0) await sleep(delayMs);
@@ -87,6 +89,12 @@ function report(load: Awaited<ReturnType<typeof loadPage>>, url: URL, strategy: 
   record('base_page', round(load.pageMs), 'ms', { peer, seq });
   record('objects_load', round(load.totalMs - load.pageMs), 'ms', { peer, seq });
   record('objects', load.objects.length, 'objects', { peer, seq });
+  if (load.objects.length > 0) {
+    const done = load.objects.map((o) => o.doneAt - load.page.doneAt).sort((a, b) => a - b);
+    record('objects_median', round(median(done)), 'ms', { peer, seq });
+    record('objects_spread', round(done[done.length - 1]! - done[0]!), 'ms', { peer, seq });
+  }
+  if (strategy === 'h2') record('pushed', load.objects.filter((o) => o.pushed).length, 'objects', { peer, seq });
   record('bytes', all.reduce((n, o) => n + o.bytes, 0), 'bytes', { peer, seq });
   record('connections', load.connections, 'connections', { peer, seq });
   if (load.lookups > 0) record('dns_time', round(load.dnsMs), 'ms', { peer, seq, detail: `lookups=${load.lookups}` });
@@ -94,7 +102,7 @@ function report(load: Awaited<ReturnType<typeof loadPage>>, url: URL, strategy: 
   if (caches.length > 0) record('cache_hits', caches.filter((c) => c === 'HIT').length, 'objects', { peer, seq, detail: `of ${all.length}` });
   for (const o of load.objects) {
     const cache = cacheStatus(o);
-    record('object_time', round(o.ms), 'ms', { peer: o.url.hostname, seq, detail: `path=${o.url.pathname}${o.url.search} status=${o.status} bytes=${o.bytes}${cache ? ` cache=${cache}` : ''} address=${o.address}` });
+    record('object_time', round(o.ms), 'ms', { peer: o.url.hostname, seq, detail: `path=${o.url.pathname}${o.url.search} status=${o.status} bytes=${o.bytes}${cache ? ` cache=${cache}` : ''}${o.pushed ? ' pushed=true' : ''} done=${round(o.doneAt - load.page.doneAt)} address=${o.address}` });
   }
 }
 
@@ -102,6 +110,8 @@ function report(load: Awaited<ReturnType<typeof loadPage>>, url: URL, strategy: 
 function cacheStatus(o: FetchedObject): string | undefined {
   return /^\s*([A-Z]+)/.exec(o.headers['x-cache'] ?? '')?.[1];
 }
+
+const median = (sorted: number[]): number => (sorted.length % 2 === 1 ? sorted[(sorted.length - 1) / 2]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2);
 
 /** `200:10,304:1` */
 function tally(values: string[]): string {
@@ -129,7 +139,7 @@ function strategyArg(args: Record<string, unknown>): Strategy {
 }
 
 /** The proxy is resolved once, before any load is timed (a browser's proxy setting is an address it already knows). */
-async function proxyArg(args: Record<string, unknown>): Promise<Endpoint | undefined> {
+export async function proxyArg(args: Record<string, unknown>): Promise<Endpoint | undefined> {
   if (args.proxy === undefined) return undefined;
   const url = typeof args.proxy === 'string' ? endpointUrl(args.proxy, 3128) : undefined;
   if (!url || url.pathname !== '/') throw new Error(`argument "proxy" must be NODE, NODE:PORT or http://HOST:PORT (default port 3128), found ${JSON.stringify(args.proxy)}`);

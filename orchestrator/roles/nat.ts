@@ -1,0 +1,24 @@
+import type { RoleDescriptor } from './role.js';
+
+// The NAT lab's roles (agents in images/agent/src/nat/). Their settings are node.config, checked
+// by the agent at start-up (images/agent/src/nat/config.ts); these say what the containers need.
+
+export const nat: RoleDescriptor = {
+  name: 'nat',
+  summary: 'a NAT gateway from its inside network to its outside one (config: type cone | restricted | symmetric, inside); outside hosts cannot initiate to inside ones',
+  // It forwards, so inside hosts route through it (and routes elsewhere point at it for the inside network).
+  forwards: true,
+  // iptables and conntrack in its own namespace only; NET_ADMIN is enough, never privileged.
+  capabilities: ['NET_ADMIN', 'NET_RAW'],
+  sysctls: {
+    'net.ipv4.ip_forward': '1',
+    'net.ipv4.conf.all.send_redirects': '0',
+    'net.ipv4.conf.default.send_redirects': '0',
+  },
+};
+
+const service = (name: string, summary: string): RoleDescriptor => ({ name, summary, forwards: false, capabilities: ['NET_ADMIN', 'NET_RAW'], sysctls: {} });
+
+export const directory = service('directory', 'the presence directory: users register name -> observed public address (STUN Binding, RFC 5389) and are looked up and called through it (udp 3478)');
+export const relay = service('relay', 'a TURN relay (RFC 8656 subset over UDP, no authentication) for peers that cannot reach each other directly (udp 3478)');
+export const callPeer = service('call-peer', 'a peer that registers a user name with the directory, answers calls and runs p2p-call (config: user, directory, relay)');
