@@ -96,7 +96,8 @@ export async function deploy(topology: Topology, ctx: Context): Promise<Lab> {
       // On a Swarm that shows only when a node joins its overlay (SubnetClashError).
       if (!((e instanceof EngineError && /Pool overlaps/.test(e.message)) || e instanceof SubnetClashError) || attempt === 3) throw e;
       const again = planLab(topology, { taken: (await ctx.runtime.listNetworks()).flatMap((n) => n.subnets) });
-      if (again.networks.every((n, i) => n.subnet === plan.networks[i]!.subnet)) throw e;
+      // (A clashing bridge may be gone again by now: then the same plan is fine.)
+      if (again.networks.every((n, i) => n.subnet === plan.networks[i]!.subnet) && !(e instanceof SubnetClashError)) throw e;
       ctx.reporter.info(`another lab took a subnet meanwhile (${e.message.split('\n')[0]}); planning the lab's subnets again`);
     }
   }

@@ -4,11 +4,10 @@
 // round by round (the order flipping each round), so the machine's noise hits both sides and
 // the ratios are comparable even where absolute figures are not.
 import path from 'node:path';
-import * as api from '../api.js';
 import { repoRoot } from '../images/paths.js';
-import { loadTopology } from '../topology/load.js';
-import { answerSignature, childTicks, cpuTicks, dnsperfArgv, masterFile, nsdConf, parseDnsperf, queryFile, spread, unboundConf, zoneFromConfig, type DnsperfResult } from './dns-reference.js';
+import { answerSignature, childTicks, dnsperfArgv, masterFile, nsdConf, parseDnsperf, queryFile, spread, unboundConf, zoneFromConfig, type DnsperfResult } from './dns-reference.js';
 import { defaultJsonPath, runBench, table } from './harness.js';
+import { cpuSecondsOf, deployBenchLab, pinNeighbours, removeLabs, writeNodeFile, type Exec } from './lab-exec.js';
 
 const TOPOLOGY = path.join(repoRoot, 'topologies', 'bench', 'dns.yaml');
 /** This bench only ever creates or destroys labs named so. */
@@ -34,28 +33,6 @@ interface Pair { name: string; ours: Server; reference: Server; dig: string[]; /
 
 interface Run extends DnsperfResult { cpuSeconds: number; /** dnsperf's own CPU time: near the run's length, it was the limit. */ loadCpuSeconds: number; upstreamQueries?: number }
 
-type Exec = (node: string, argv: string[]) => Promise<string>;
-
-/** api.exec that fails on a non-zero exit and gives up at once on Ctrl-C (the lab's removal ends the command). */
-function executor(ctx: api.Context, lab: string, signal: AbortSignal): Exec {
-  return async (node, argv) => {
-    const running = api.exec(lab, node, argv, ctx);
-    running.catch(() => {}); // when abandoned on abort, its later failure is expected
-    let onAbort = () => {};
-    const aborted = new Promise<never>((_, reject) => {
-      onAbort = () => reject(signal.reason);
-      if (signal.aborted) onAbort();
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
-    const r = await Promise.race([running, aborted]).finally(() => signal.removeEventListener('abort', onAbort));
-    if (r.exitCode !== 0) throw new Error(`${node}: \`${argv.join(' ').slice(0, 120)}\` exited ${r.exitCode}: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`);
-    return r.stdout + r.stderr;
-  };
-}
-
-/** Writes `text` to `file` in a node; argv, not a here-document, so nothing in the text is expanded. */
-const writeFile = (exec: Exec, node: string, file: string, text: string) => exec(node, ['sh', '-c', 'mkdir -p "$(dirname "$2")" && printf %s "$1" > "$2"', 'sh', text, file]);
-
 async function waitAnswering(exec: Exec, load: string, server: Server, query: string[]): Promise<void> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const out = await exec(load, ['dig', `@${server.address}`, ...query, '+tries=1', '+time=1']).catch(() => '');
@@ -63,12 +40,6 @@ async function waitAnswering(exec: Exec, load: string, server: Server, query: st
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${server.label} on ${server.node} (${server.address}) did not answer ${query.join(' ')} within 5 s`);
-}
-
-async function cpuSeconds(exec: Exec, s: Server): Promise<number> {
-  const out = await exec(s.node, ['sh', '-c', `getconf CLK_TCK; for f in ${s.procs.glob}; do cat "$f" 2>/dev/null; echo; done`]);
-  const [hz, ...stats] = out.split('\n');
-  return cpuTicks(stats.join('\n'), s.procs.comm) / (Number(hz) || 100);
 }
 
 /** Queries our authoritative server has answered so far (its dns-stats counter). */
@@ -83,13 +54,13 @@ async function authQueries(exec: Exec, node: string): Promise<number> {
 async function measure(exec: Exec, o: Options, load: string, s: Server, upstream?: { node: string }): Promise<Run> {
   const perf = (seconds: number) => dnsperfArgv({ server: s.address, queryFile: QUERIES, seconds, clients: o.clients, inFlight: o.inFlight, cpu: LOAD_CPU });
   if (o.warmup > 0) await exec(load, perf(o.warmup));
-  const before = { cpu: await cpuSeconds(exec, s), up: upstream ? await authQueries(exec, upstream.node) : undefined };
+  const before = { cpu: await cpuSecondsOf(exec, s.node, s.procs), up: upstream ? await authQueries(exec, upstream.node) : undefined };
   // The shell that waits for dnsperf then reads its own children's CPU time (cutime, cstime): dnsperf's.
   const out = await exec(load, ['sh', '-c', '"$@" 2>&1; s=$?; echo; getconf CLK_TCK; cat /proc/$$/stat; exit $s', 'sh', ...perf(o.seconds)]);
   const [hz, stat] = out.trimEnd().split('\n').slice(-2);
   const result = parseDnsperf(out);
   const loadCpuSeconds = childTicks(stat ?? '') / (Number(hz) || 100);
-  const cpu = (await cpuSeconds(exec, s)) - before.cpu;
+  const cpu = (await cpuSecondsOf(exec, s.node, s.procs)) - before.cpu;
   const upstreamQueries = upstream && before.up !== undefined ? (await authQueries(exec, upstream.node)) - before.up : undefined;
   return { ...result, cpuSeconds: cpu, loadCpuSeconds, ...(upstreamQueries === undefined ? {} : { upstreamQueries }) };
 }
@@ -105,13 +76,13 @@ async function checkSameAnswers(exec: Exec, load: string, pair: Pair, queries: s
 
 async function startReferences(exec: Exec, servers: { auth: Server; nsd: Server; resolver: Server; unbound: Server }, zoneText: string): Promise<void> {
   const { auth, nsd, resolver, unbound } = servers;
-  await writeFile(exec, nsd.node, `/etc/nsd/${ZONE}.zone`, zoneText);
-  await writeFile(exec, nsd.node, '/etc/nsd/nsd.conf', nsdConf({ address: nsd.address, origin: ZONE, zoneFile: `/etc/nsd/${ZONE}.zone`, dir: '/etc/nsd' }));
+  await writeNodeFile(exec, nsd.node, `/etc/nsd/${ZONE}.zone`, zoneText);
+  await writeNodeFile(exec, nsd.node, '/etc/nsd/nsd.conf', nsdConf({ address: nsd.address, origin: ZONE, zoneFile: `/etc/nsd/${ZONE}.zone`, dir: '/etc/nsd' }));
   await exec(nsd.node, ['nsd-checkzone', ZONE, `/etc/nsd/${ZONE}.zone`]);
   await exec(nsd.node, ['nsd-checkconf', '/etc/nsd/nsd.conf']);
   // Both daemonize; started under taskset, every process and thread they make stays on SERVER_CPU.
   await exec(nsd.node, ['taskset', '-c', String(SERVER_CPU), 'nsd', '-c', '/etc/nsd/nsd.conf']);
-  await writeFile(exec, unbound.node, '/etc/unbound/unbound.conf', unboundConf({ address: unbound.address, origin: ZONE, stubAddress: auth.address, dir: '/etc/unbound' }));
+  await writeNodeFile(exec, unbound.node, '/etc/unbound/unbound.conf', unboundConf({ address: unbound.address, origin: ZONE, stubAddress: auth.address, dir: '/etc/unbound' }));
   await exec(unbound.node, ['unbound-checkconf', '/etc/unbound/unbound.conf']);
   await exec(unbound.node, ['taskset', '-c', String(SERVER_CPU), 'unbound', '-c', '/etc/unbound/unbound.conf']);
   // Our servers are their agents (PID 1), already running: pin every thread of them.
@@ -124,19 +95,6 @@ async function startReferences(exec: Exec, servers: { auth: Server; nsd: Server;
  * overflow"), an entry that expires mid-run cannot be recreated and dnsperf's sends fail with
  * ENOBUFS for the whole run. Permanent entries are exempt from that limit.
  */
-async function pinNeighbours(exec: Exec, nodes: { node: string; address: string }[]): Promise<void> {
-  const links = await Promise.all(nodes.map(async (n) => {
-    const out = await exec(n.node, ['sh', '-c', 'd=$(ip -o -4 addr show to "$1" | awk \'{ print $2 }\'); echo "$d $(cat /sys/class/net/$d/address)"', 'sh', n.address]);
-    const [dev, mac] = out.trim().split(' ');
-    if (!dev || !mac) throw new Error(`${n.node}: no interface holds ${n.address}`);
-    return { ...n, dev, mac };
-  }));
-  for (const self of links) {
-    const others = links.filter((o) => o !== self).map((o) => `ip neigh replace ${o.address} lladdr ${o.mac} dev ${self.dev} nud permanent`);
-    await exec(self.node, ['sh', '-c', others.join(' && ')]);
-  }
-}
-
 async function versions(exec: Exec, nodes: { nsd: string; unbound: string; load: string }): Promise<{ nsd: string; unbound: string; dnsperf: string }> {
   const first = async (node: string, script: string, re: RegExp) => re.exec(await exec(node, ['sh', '-c', `${script} 2>&1 || true`]))?.[1] ?? '?';
   return {
@@ -225,22 +183,9 @@ const options = parseOptions(process.argv.slice(2));
 runBench({
   name: 'dns',
   jsonOut: options.jsonOut,
-  async cleanup(ctx) {
-    const labs = (await api.inspect(undefined, ctx)).map((l) => l.lab).filter((name) => name.startsWith(LAB_PREFIX));
-    for (const lab of labs) await api.destroy(lab, ctx);
-  },
+  cleanup: (ctx) => removeLabs(ctx, LAB_PREFIX),
   async measure({ ctx, log, signal }) {
-    const topology = await loadTopology(TOPOLOGY, {});
-    if (!topology.name.startsWith(LAB_PREFIX)) throw new Error(`${TOPOLOGY}: the lab name must start with "${LAB_PREFIX}" (found "${topology.name}")`);
-    log(`Deploying lab ${topology.name} (${path.relative(process.cwd(), TOPOLOGY)})…`);
-    const lab = await api.deploy(topology, ctx);
-    log(`Deployed lab ${lab.name} in ${(lab.timings.totalMs / 1000).toFixed(1)} s (${lab.image})`);
-    const exec = executor(ctx, lab.name, signal);
-    const addressOf = (node: string) => {
-      const address = lab.nodes.find((n) => n.name === node)?.interfaces[0]?.address;
-      if (!address) throw new Error(`${TOPOLOGY}: lab has no node "${node}" with an address`);
-      return address;
-    };
+    const { lab, exec, addressOf } = await deployBenchLab(ctx, TOPOLOGY, LAB_PREFIX, log, signal);
     const agent = { glob: '/proc/1/stat', comm: /^node$/ };
     const servers = {
       auth: { label: 'dns-auth (ours)', node: 'auth', address: addressOf('auth'), procs: agent },
@@ -259,7 +204,7 @@ runBench({
     servers.nsd.label = `NSD ${v.nsd}`;
     servers.unbound.label = `Unbound ${v.unbound}`;
     const queries = queryFile(zone).trim().split('\n').map((l) => l.split(' '));
-    await writeFile(exec, load, QUERIES, queryFile(zone));
+    await writeNodeFile(exec, load, QUERIES, queryFile(zone));
     for (const s of Object.values(servers)) await waitAnswering(exec, load, s, [ZONE, 'SOA']);
     const pairs: Pair[] = [
       { name: `authoritative (${ZONE})`, ours: servers.auth, reference: servers.nsd, dig: ['+norec'], upstream: false },

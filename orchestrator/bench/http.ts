@@ -4,13 +4,11 @@
 // round (the order flipping each round), so the machine's noise hits both and the ratio holds
 // where absolute figures do not. Modelled on bench:dns (dns.ts).
 import path from 'node:path';
-import * as api from '../api.js';
 import { repoRoot } from '../images/paths.js';
-import { loadTopology } from '../topology/load.js';
 import { childTicks, spread } from './dns-reference.js';
 import { defaultJsonPath, runBench, table } from './harness.js';
 import { nginxConf, parseWrk, wrkArgv, wrkScript, type WrkResult } from './http-reference.js';
-import { cpuSecondsOf, executor, pinNeighbours, writeNodeFile, type Exec } from './lab-exec.js';
+import { cpuSecondsOf, deployBenchLab, pinNeighbours, removeLabs, writeNodeFile, type Exec } from './lab-exec.js';
 
 const TOPOLOGY = path.join(repoRoot, 'topologies', 'bench', 'http.yaml');
 const LAB_PREFIX = 'bench-http';
@@ -122,22 +120,9 @@ const options = parseOptions(process.argv.slice(2));
 runBench({
   name: 'http',
   jsonOut: options.jsonOut,
-  async cleanup(ctx) {
-    const labs = (await api.inspect(undefined, ctx)).map((l) => l.lab).filter((name) => name.startsWith(LAB_PREFIX));
-    for (const lab of labs) await api.destroy(lab, ctx);
-  },
+  cleanup: (ctx) => removeLabs(ctx, LAB_PREFIX),
   async measure({ ctx, log, signal }) {
-    const topology = await loadTopology(TOPOLOGY, {});
-    if (!topology.name.startsWith(LAB_PREFIX)) throw new Error(`${TOPOLOGY}: the lab name must start with "${LAB_PREFIX}" (found "${topology.name}")`);
-    log(`Deploying lab ${topology.name} (${path.relative(process.cwd(), TOPOLOGY)})…`);
-    const lab = await api.deploy(topology, ctx);
-    log(`Deployed lab ${lab.name} in ${(lab.timings.totalMs / 1000).toFixed(1)} s (${lab.image})`);
-    const exec = executor(ctx, lab.name, signal);
-    const addressOf = (node: string) => {
-      const address = lab.nodes.find((n) => n.name === node)?.interfaces[0]?.address;
-      if (!address) throw new Error(`${TOPOLOGY}: lab has no node "${node}" with an address`);
-      return address;
-    };
+    const { lab, exec, addressOf } = await deployBenchLab(ctx, TOPOLOGY, LAB_PREFIX, log, signal);
     const ours: Server = { label: 'http-reverse-proxy (ours)', node: 'rev', address: addressOf('rev'), procs: { glob: '/proc/1/stat', comm: /^node$/ }, cacheField: 'X-Cache', hit: /^x-cache: HIT from rev/im };
     const nginx: Server = { label: 'nginx', node: 'nginx', address: addressOf('nginx'), procs: { glob: '/proc/[0-9]*/stat', comm: /^nginx$/ }, cacheField: 'X-Cache-Status', hit: /^x-cache-status: HIT/im };
 

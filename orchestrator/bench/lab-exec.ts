@@ -1,7 +1,9 @@
 // Driving a bench lab's nodes: commands that fail loudly and stop at once on Ctrl-C, files
 // written from argv (nothing expanded), CPU time read from /proc, and static ARP entries.
-// (The same helpers as bench:dns's own, shared for bench:http.)
+import path from 'node:path';
 import * as api from '../api.js';
+import type { Lab } from '../deploy/lab.js';
+import { loadTopology } from '../topology/load.js';
 import { cpuTicks } from './dns-reference.js';
 
 export type Exec = (node: string, argv: string[]) => Promise<string>;
@@ -49,4 +51,27 @@ export async function pinNeighbours(exec: Exec, nodes: { node: string; address: 
     const others = links.filter((o) => o !== self).map((o) => `ip neigh replace ${o.address} lladdr ${o.mac} dev ${self.dev} nud permanent`);
     await exec(self.node, ['sh', '-c', others.join(' && ')]);
   }
+}
+
+/** Destroys this bench's labs (those named with its prefix); nothing else on the engine is touched. */
+export async function removeLabs(ctx: api.Context, prefix: string): Promise<void> {
+  const labs = (await api.inspect(undefined, ctx)).map((l) => l.lab).filter((name) => name.startsWith(prefix));
+  for (const lab of labs) await api.destroy(lab, ctx);
+}
+
+export interface BenchLab { lab: Lab; exec: Exec; addressOf(node: string): string }
+
+/** Deploys a bench's topology file (its lab name must carry the bench's prefix) and drives it. */
+export async function deployBenchLab(ctx: api.Context, file: string, prefix: string, log: (line: string) => void, signal: AbortSignal): Promise<BenchLab> {
+  const topology = await loadTopology(file, {});
+  if (!topology.name.startsWith(prefix)) throw new Error(`${file}: the lab name must start with "${prefix}" (found "${topology.name}")`);
+  log(`Deploying lab ${topology.name} (${path.relative(process.cwd(), file)})…`);
+  const lab = await api.deploy(topology, ctx);
+  log(`Deployed lab ${lab.name} in ${(lab.timings.totalMs / 1000).toFixed(1)} s (${lab.image})`);
+  const addressOf = (node: string) => {
+    const address = lab.nodes.find((n) => n.name === node)?.interfaces[0]?.address;
+    if (!address) throw new Error(`${file}: lab has no node "${node}" with an address`);
+    return address;
+  };
+  return { lab, exec: executor(ctx, lab.name, signal), addressOf };
 }

@@ -5,16 +5,15 @@
 // Everything a workload reports beyond ping is the agents' (client and server): what a user's
 // configured delays are measured on top of. Rounds alternate ours / reference.
 import path from 'node:path';
-import * as api from '../api.js';
 import { repoRoot } from '../images/paths.js';
 import { percentile } from '../results/summary.js';
-import { loadTopology } from '../topology/load.js';
 import { unboundConf } from './dns-reference.js';
 import { defaultJsonPath, runBench, table } from './harness.js';
-import { executor, pinNeighbours, writeNodeFile, type Exec } from './lab-exec.js';
+import { deployBenchLab, pinNeighbours, removeLabs, writeNodeFile, type Exec } from './lab-exec.js';
 
 const TOPOLOGY = path.join(repoRoot, 'topologies', 'bench', 'overhead.yaml');
-const LAB = 'bench-overhead';
+/** This bench only ever creates or destroys labs named so. */
+const LAB_PREFIX = 'bench-overhead';
 const NAME = 'www.bench.test';
 /** The page both HTTP servers serve: n objects of 1 kB, fetched one at a time on a warm connection. */
 const PAGE = '/?objects=50&size=1000';
@@ -99,11 +98,9 @@ const options = parseOptions(process.argv.slice(2));
 runBench({
   name: 'overhead',
   jsonOut: options.jsonOut,
-  cleanup: (ctx) => api.destroy(LAB, ctx).then(() => undefined),
+  cleanup: (ctx) => removeLabs(ctx, LAB_PREFIX),
   async measure({ ctx, log, signal }) {
-    const lab = await api.deploy(await loadTopology(TOPOLOGY, {}), ctx);
-    const exec = executor(ctx, LAB, signal);
-    const addressOf = (node: string) => lab.nodes.find((n) => n.name === node)!.interfaces[0]!.address;
+    const { lab, exec, addressOf } = await deployBenchLab(ctx, TOPOLOGY, LAB_PREFIX, log, signal);
     await pinNeighbours(exec, lab.nodes.map((n) => ({ node: n.name, address: addressOf(n.name) })));
     await writeNodeFile(exec, 'unbound', '/etc/unbound/unbound.conf', unboundConf({ address: addressOf('unbound'), origin: 'bench.test', stubAddress: addressOf('auth'), dir: '/etc/unbound' }));
     await exec('unbound', ['unbound', '-c', '/etc/unbound/unbound.conf']);

@@ -109,7 +109,7 @@ export class ClusterRuntime implements ContainerRuntime {
     } catch (e) {
       if (!/attaching to network failed/.test((e as Error).message)) throw e;
       const clash = await this.subnetClash(id, engine);
-      if (clash) throw new SubnetClashError(`${(e as Error).message}\n  cause: ${clash}`);
+      if (clash) throw new SubnetClashError(`${clash}; joining it failed: ${(e as Error).message}`);
       throw e;
     }
   }
@@ -130,6 +130,7 @@ export class ClusterRuntime implements ContainerRuntime {
     const engine = await this.engineOf(id).catch(() => undefined);
     if (engine) await engine.removeContainer(id); // gone everywhere: removal is idempotent
     this.where.delete(id);
+    this.networksOf.delete(id);
   }
 
   async exec(id: string, argv: string[], options?: ExecOptions): Promise<ExecResult> {

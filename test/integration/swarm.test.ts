@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as api from '../../orchestrator/api.js';
-import type { Lab } from '../../orchestrator/deploy/lab.js';
+import { silentReporter, type Lab } from '../../orchestrator/deploy/lab.js';
 import { Cluster } from '../../orchestrator/swarm/cluster.js';
 import { dnsHierarchyAssertions } from '../support/dns-assertions.js';
 import { firewallSnapshot, readCsv, repo, testContext, topologyAs } from '../support/docker.js';
@@ -14,7 +14,8 @@ import { defaultRouteAddress, ensureSwarm, localCluster, localEngine, restoreSwa
 // The hello and DNS labs on a one-node Swarm (`--engine swarm`): overlay networks, the same
 // assertions as on the local engine, and destroy leaving nothing. The Swarm is initialised only
 // if inactive, and left again afterwards, even when a test fails.
-const LABS = ['swarm-hello', 'swarm-hello-api', 'swarm-dns', 'swarm-rtt-overlay', 'swarm-rtt-bridge'];
+const LABS = ['swarm-hello', 'swarm-hello-api', 'swarm-dns', 'swarm-rtt-overlay', 'swarm-race'];
+const BRIDGE_LABS = ['swarm-rtt-bridge', 'swarm-race-bridge'];
 const bridgeCtx = testContext();
 const docker = new Docker();
 const emunet = (args: string[], env: Record<string, string> = {}) => execa('node', [path.join(repo, 'bin/emunet.js'), ...args], { reject: false, cwd: repo, env });
@@ -40,7 +41,7 @@ beforeAll(async () => {
 afterAll(async () => {
   try {
     for (const lab of LABS) await api.destroy(lab, ctx).catch(() => undefined);
-    await api.destroy('swarm-rtt-bridge', bridgeCtx).catch(() => undefined);
+    for (const lab of BRIDGE_LABS) await api.destroy(lab, bridgeCtx).catch(() => undefined);
     await rm(out, { recursive: true, force: true });
   } finally {
     await restoreSwarm(before);
@@ -105,6 +106,14 @@ describe('a one-node Swarm', () => {
     expect(await leftovers('swarm-hello-api')).toBe(0);
     expect(await api.destroy('swarm-hello-api', ctx)).toMatchObject({ labs: [], containers: 0, networks: 0 });
     expect(await firewallSnapshot()).not.toMatch(/emunet\.lab=swarm-/);
+    // Destroy returned only once the overlays were gone everywhere: a deploy at once works, on the
+    // same subnets (the lowest free ones again) unless another lab on this engine took them meanwhile.
+    const again = await api.deploy(await topologyAs('topologies/hello.yaml', 'swarm-hello-api'), ctx);
+    const reused = again.networks.filter((n) => lab.networks.some((m) => m.subnet === n.subnet)).length;
+    if (reused < 2) console.warn(`swarm.test.ts: redeploy reused ${reused} of 2 subnets (another lab took the others meanwhile)`);
+    expect((await sh('client', 'ping -c 1 -W 2 server')).stdout).toMatch(/1 received/);
+    expect(await api.destroy('swarm-hello-api', ctx)).toMatchObject({ containers: 3, networks: 2 });
+    expect(await leftovers('swarm-hello-api')).toBe(0);
   });
 
   it('an overlay adds the configured delay, and its path no fixed overhead worth a delay, measured beside a bridge lab', async () => {
@@ -115,9 +124,9 @@ describe('a one-node Swarm', () => {
     const labs = [['overlay', 'swarm-rtt-overlay', ctx], ['bridge', 'swarm-rtt-bridge', bridgeCtx]] as const;
     const pings: Record<string, number[]> = {};
     const measure = async (phase: string) => {
-      for (let round = 0; round < 3; round++) {
+      for (let round = 0; round < 6; round++) {
         for (const [kind, lab, c] of labs) {
-          const r = await api.exec(lab, 'client', ['ping', '-n', '-c', '15', '-i', '0.05', 'server'], c);
+          const r = await api.exec(lab, 'client', ['ping', '-n', '-c', '10', '-i', '0.05', 'server'], c);
           (pings[`${kind} ${phase}`] ??= []).push(...[...r.stdout.matchAll(/time=([\d.]+) ms/g)].map((m) => Number(m[1])));
         }
       }
@@ -132,7 +141,7 @@ describe('a one-node Swarm', () => {
     await measure('30 ms');
     const m = Object.fromEntries(Object.entries(pings).map(([k, v]) => [k, median(v)]));
     console.info(`swarm.test.ts: median ICMP RTT client -> server through r1 (ms): ${Object.entries(m).map(([k, v]) => `${k}: ${v!.toFixed(3)}`).join(', ')}`);
-    for (const v of Object.values(pings)) expect(v.length).toBeGreaterThanOrEqual(40); // 45 sent: a few late replies at most
+    for (const v of Object.values(pings)) expect(v.length).toBeGreaterThanOrEqual(55); // 60 sent: a few late replies at most
     const overhead = m['overlay 0 ms']! - m['bridge 0 ms']!;
     const addedOverlay = m['overlay 30 ms']! - m['overlay 0 ms']!;
     const addedBridge = m['bridge 30 ms']! - m['bridge 0 ms']!;
@@ -147,6 +156,38 @@ describe('a one-node Swarm', () => {
     await api.destroy('swarm-rtt-bridge', bridgeCtx);
     expect(await leftovers('swarm-rtt-overlay')).toBe(0);
     expect(await leftovers('swarm-rtt-bridge')).toBe(0);
+  }, 180_000);
+
+  it('plans again when a bridge takes an overlay\'s subnet between the plan and the first join', async () => {
+    // The race with a bridge lab deploying at the same moment, made certain: as soon as the
+    // first overlay exists, a bridge takes its subnet (Docker accepts it: the overlay has no
+    // local copy yet). The join then fails; deploy rolls back, plans around it, and succeeds.
+    let taken: string | undefined;
+    const racing = new Proxy(cluster.runtime, {
+      get(target, prop) {
+        if (prop === 'createNetwork') {
+          return async (spec: Parameters<typeof target.createNetwork>[0]) => {
+            const net = await target.createNetwork(spec);
+            if (taken === undefined) {
+              taken = spec.subnet;
+              await docker.createNetwork({ Name: 'emunet-swarm-race-bridge', Internal: true, IPAM: { Config: [{ Subnet: spec.subnet }] }, Labels: { 'emunet.lab': 'swarm-race-bridge' } });
+            }
+            return net;
+          };
+        }
+        const value = Reflect.get(target, prop, target) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const said: string[] = [];
+    const lab = await api.deploy(await topologyAs('topologies/hello.yaml', 'swarm-race'), swarmContext(cluster, { runtime: racing, reporter: { ...silentReporter, info: (m) => said.push(m) } }));
+    expect(said.join('\n')).toMatch(/overlay emunet-swarm-race-\w+ \(.*\) has the subnet of network emunet-swarm-race-bridge[^]*planning the lab's subnets again/);
+    expect(lab.networks.map((n) => n.subnet)).not.toContain(taken);
+    expect((await api.exec('swarm-race', 'client', ['ping', '-c', '1', '-W', '2', 'server'], ctx)).stdout).toMatch(/1 received/);
+    await api.destroy('swarm-race', ctx);
+    await api.destroy('swarm-race-bridge', bridgeCtx);
+    expect(await leftovers('swarm-race')).toBe(0);
+    expect(await leftovers('swarm-race-bridge')).toBe(0);
   }, 180_000);
 
   describe('the DNS hierarchy lab', () => {

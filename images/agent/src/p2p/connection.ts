@@ -6,6 +6,8 @@ import { Bitfield } from './bitfield.js';
 import type { Block } from './picker.js';
 import { BLOCK_SIZE, encodeHandshake, encodeMessage, WireParser, type Handshake, type Message } from './wire.js';
 
+const RATE_TAU_S = 0.25;
+
 export const blockKey = (b: Pick<Block, 'index' | 'begin'>) => `${b.index}:${b.begin}`;
 
 export interface ConnectionEvents {
@@ -31,7 +33,11 @@ export class PeerConnection {
   chokes = 0;
   windowDown = 0;
   windowUp = 0;
-  /** Download rate from this neighbour, bytes/s, decaying with a 1 s time constant. */
+  /**
+   * Download rate from this neighbour, bytes/s, averaged over ~RATE_TAU_S. Short, because the
+   * request queue is sized from it and a newly unchoked neighbour must not wait long for a
+   * queue deep enough to fill its link (the queue limits the rate until the rate grows it).
+   */
   rateDown = 0;
   private rateAt = 0;
   private closed = false;
@@ -72,7 +78,7 @@ export class PeerConnection {
   /** Counts received payload into the decaying rate (bytes/s). */
   received(bytes: number, now: number): void {
     const dt = Math.max(0, now - this.rateAt) / 1000;
-    this.rateDown = this.rateDown * Math.exp(-dt) + bytes;
+    this.rateDown = this.rateDown * Math.exp(-dt / RATE_TAU_S) + bytes / RATE_TAU_S;
     this.rateAt = now;
   }
 
