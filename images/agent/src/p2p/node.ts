@@ -46,18 +46,26 @@ export class P2pNode {
   async control(request: Record<string, unknown>): Promise<unknown> {
     if (request.op === 'reset') return this.reset();
     if (request.op === 'status') return this.snapshot();
+    if (request.op === 'progress') return this.progress();
     if (request.op === 'start') {
       const mode = request.mode;
       if (mode !== 'client-server' && mode !== 'p2p') throw new Error(`start: mode must be client-server or p2p, found ${JSON.stringify(mode)}`);
       return this.start(mode, typeof request.seed === 'number' ? request.seed : 1);
     }
-    throw new Error(`unknown P2P control request ${JSON.stringify(request.op)}; known: [reset, start, status]`);
+    throw new Error(`unknown P2P control request ${JSON.stringify(request.op)}; known: [reset, start, status, progress]`);
   }
 
   snapshot(): NodeStatus {
     const swarm = this.session?.stats();
     const completedAt = this.status.completedAt ?? swarm?.completedAt;
     return { ...this.status, done: this.status.done || (swarm?.done ?? false), ...(completedAt !== undefined ? { completedAt } : {}), ...(swarm ? { swarm } : {}) };
+  }
+
+  /** What the workload polls while peers download: small, so polling 30 peers costs them little CPU. */
+  progress(): Omit<NodeStatus, 'swarm'> & { have?: number; pieces?: number } {
+    const s = this.session?.swarm;
+    const completedAt = this.status.completedAt ?? s?.completedAt;
+    return { ...this.status, done: this.status.done || completedAt !== undefined, ...(completedAt !== undefined ? { completedAt } : {}), ...(s ? { have: s.picker.have.cardinality, pieces: s.picker.pieces } : {}) };
   }
 
   async reset(): Promise<NodeStatus> {

@@ -68,6 +68,10 @@ export class Swarm {
     this.stats = { pieces: this.picker.pieces, have: this.picker.have.cardinality, neighbours: {}, pieceLog: [], unchokeLog: [], hashFailures: 0, duplicateBytes: 0 };
   }
 
+  get completedAt(): number | undefined {
+    return this.stats.completedAt;
+  }
+
   get complete(): boolean {
     return this.picker.have.complete;
   }

@@ -53,19 +53,21 @@ export const p2pDistribute: Workload = {
   },
 };
 
-async function waitDone(peers: string[], call: (node: string, r: Record<string, unknown>) => Promise<NodeStatus>, t0: number, timeoutMs: number): Promise<Map<string, NodeStatus>> {
-  const done = new Map<string, NodeStatus>();
-  let latest = new Map<string, NodeStatus>();
+type Progress = NodeStatus & { have?: number; pieces?: number };
+
+async function waitDone(peers: string[], call: (node: string, r: Record<string, unknown>) => Promise<Progress>, t0: number, timeoutMs: number): Promise<Map<string, NodeStatus>> {
+  const done = new Map<string, Progress>();
+  let latest = new Map<string, Progress>();
   while (done.size < peers.length) {
     const waiting = peers.filter((p) => !done.has(p));
-    latest = new Map(await Promise.all(waiting.map(async (p) => [p, await call(p, { op: 'status' })] as const)));
+    latest = new Map(await Promise.all(waiting.map(async (p) => [p, await call(p, { op: 'progress' })] as const)));
     for (const [p, s] of latest) {
       if (s.error) throw new Error(`${p}: ${s.error}`);
       if (s.done) done.set(p, s);
     }
     if (done.size === peers.length) break;
     if (Date.now() - t0 > timeoutMs) {
-      const progress = [...latest].map(([p, s]) => `${p} ${s.swarm ? `${s.swarm.have}/${s.swarm.pieces} pieces` : 'downloading'}`).join(', ');
+      const progress = [...latest].map(([p, s]) => `${p} ${s.pieces ? `${s.have}/${s.pieces} pieces` : 'downloading'}`).join(', ');
       throw new Error(`not every peer was done after ${timeoutMs} ms: ${progress}`);
     }
     await new Promise((r) => setTimeout(r, POLL_MS));
