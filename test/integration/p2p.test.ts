@@ -66,7 +66,7 @@ describe('a third-party client in our swarm', () => {
 
 describe('the shipped experiments', () => {
   // The issue asks for P2P within 1.3× of d_p2p at N = 5, 10, 20. On this 2-core VM, shared with
-  // other labs, N = 5 and 10 measure 1.21–1.31 and N = 20 1.32–1.40 (docs/p2p.md): 4.4 % is
+  // other labs, N = 5 and 10 measure 1.21–1.31 (so this can fail near its edge) and N = 20 1.32–1.40 (docs/p2p.md): 4.4 % is
   // TCP/IP framing the model ignores, the rest the swarm's start-up, tail and endgame copies.
   // N = 20 is held to 1.45 here; the gap to the issue's 1.3 is reported, not hidden.
   const P2P_LIMIT: Record<number, number> = { 5: 1.3, 10: 1.3, 20: 1.45 };
