@@ -129,7 +129,17 @@ export class DockerRuntime implements ContainerRuntime, ImageStore {
   }
 
   async removeContainer(id: string): Promise<void> {
-    await engine(`remove container ${id.slice(0, 12)}`, () => this.docker.getContainer(id).remove({ force: true, v: true })).catch(ignoreNotFound);
+    const c = this.docker.getContainer(id);
+    // Kill, wait until the engine has handled the exit, then remove. Force-removing running
+    // containers many at a time (a 200-node lab) sometimes races the engine's own exit handling
+    // in Docker 20.10, which then forgets to release the network endpoint: the network can never
+    // be removed until dockerd restarts ("has active endpoints" with no container attached).
+    await engine(`kill container ${id.slice(0, 12)}`, () => c.kill()).catch((e: unknown) => {
+      if (e instanceof EngineError && (e.statusCode === 404 || e.statusCode === 409)) return; // gone, or not running
+      throw e;
+    });
+    await engine(`wait for container ${id.slice(0, 12)}`, () => c.wait({ condition: 'not-running' })).catch(ignoreNotFound);
+    await engine(`remove container ${id.slice(0, 12)}`, () => c.remove({ force: true, v: true })).catch(ignoreNotFound);
   }
 
   async exec(id: string, argv: string[], options: ExecOptions = {}): Promise<ExecResult> {
