@@ -72,7 +72,7 @@ function render(bench: DeployBench, summaries: ReturnType<typeof summarize>[], i
     ...breakdown,
     `emunet: ${bench.describe}; api.deploy until every agent logged ready, then api.destroy (${concurrency} engine calls in flight).`,
     ...(bench.memory ? ['MiB/agent: each container\'s memory once all are ready (cgroup usage less inactive file, as `emunet inspect --stats` and `docker stats` show), over all rounds.'] : []),
-    `floor: docker network create --internal (10.214.x.0/24) per network, then all N \`docker run -d --cap-add NET_ADMIN --cap-add NET_RAW --entrypoint sleep ${image} infinity\` at once (+ docker network connect per extra network); then all \`docker rm -f\` at once, then docker network rm.`,
+    `floor: docker network create --internal (10.214.x.0/24) per network, then all N \`docker run -d --cap-add NET_ADMIN --cap-add NET_RAW --entrypoint sleep ${image} infinity\` at once (+ docker network connect per extra network); then for all at once \`docker kill\`, \`docker wait\`, \`docker rm\` (as emunet destroy), then docker network rm.`,
     'measured: wall clock (performance.now) in one process, docker CLI via execa; per N, rounds alternate emunet and floor, the first of the pair flipped each round.',
   ].join('\n');
 }

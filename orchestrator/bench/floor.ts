@@ -36,7 +36,8 @@ export interface FloorSample { createMs: number; removeMs: number; totalMs: numb
 /**
  * The floor: `docker network create --internal` per network, then every `docker run -d` at once
  * (same image, same capabilities, `sleep` instead of the agent; a node on several networks is
- * connected to the others as emunet does), then every `docker rm -f` at once and the networks.
+ * connected to the others as emunet does), then every container killed, waited for and removed
+ * at once, and the networks.
  */
 export async function floorRound(image: string, tag: string, shape: LabShape): Promise<FloorSample> {
   const netName = (n: string) => `emunet-floor-${tag}-${n}`;
@@ -52,7 +53,8 @@ export async function floorRound(image: string, tag: string, shape: LabShape): P
   );
   const createMs = since(start);
   const removeStart = performance.now();
-  await allSettledOrThrow(containers.map((c) => docker(['rm', '-f', c])));
+  // Kill, wait, remove, as emunet's destroy does, so both sides pay for the same steps.
+  await allSettledOrThrow(containers.map(async (c) => { await docker(['kill', c]); await docker(['wait', c]); await docker(['rm', c]); }));
   await allSettledOrThrow(shape.networks.map((n) => docker(['network', 'rm', netName(n)])));
   const removeMs = since(removeStart);
   return { createMs, removeMs, totalMs: createMs + removeMs };

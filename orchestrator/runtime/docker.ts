@@ -76,7 +76,7 @@ export class DockerRuntime implements ContainerRuntime, ImageStore {
       } catch (e) {
         if (!(e instanceof EngineError && /active endpoints/.test(e.message))) throw e;
         if (attempt === 5) {
-          e.message += '\n  fix: if no container is attached (`docker network inspect` lists none), dockerd kept a stale endpoint (moby/moby#42119): restart dockerd, then run `emunet destroy` again';
+          e.message += '\n  fix: if no container is attached (`docker network inspect` lists none), dockerd\'s endpoint count for the network is wrong (a Docker 20.10 race under many concurrent container operations; moby/moby#42119): restart dockerd (it logs "Fixing inconsistent endpoint_cnt"), then run `emunet destroy` again';
           throw e;
         }
         await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
@@ -130,10 +130,8 @@ export class DockerRuntime implements ContainerRuntime, ImageStore {
 
   async removeContainer(id: string): Promise<void> {
     const c = this.docker.getContainer(id);
-    // Kill, wait until the engine has handled the exit, then remove. Force-removing running
-    // containers many at a time (a 200-node lab) sometimes races the engine's own exit handling
-    // in Docker 20.10, which then forgets to release the network endpoint: the network can never
-    // be removed until dockerd restarts ("has active endpoints" with no container attached).
+    // Kill, wait until the engine has handled the exit (network released, mounts cleaned), then
+    // remove: removal never overlaps the engine's own exit handling, whatever the load.
     await engine(`kill container ${id.slice(0, 12)}`, () => c.kill()).catch((e: unknown) => {
       if (e instanceof EngineError && (e.statusCode === 404 || e.statusCode === 409)) return; // gone, or not running
       throw e;
