@@ -5,7 +5,7 @@
 import * as api from '../api.js';
 import { parseTopology } from '../topology/load.js';
 import { type FloorSample, type LabShape, floorRound, medianMin, removeFloorLeftovers, shapeTopology, since } from './floor.js';
-import { defaultJsonPath, runBench, table } from './harness.js';
+import { commandLineOptions, runBench, table } from './harness.js';
 
 export interface DeployBench {
   name: string;
@@ -21,7 +21,6 @@ export interface DeployBench {
 
 interface EmunetSample { deployMs: number; destroyMs: number; totalMs: number; networksMs: number; containersMs: number; readyMs: number; outsideLabMs: number; memoryMiB: number[] }
 interface SizeResult { n: number; networks: number; emunet: EmunetSample[]; floor: FloorSample[] }
-interface Options { sizes: number[]; rounds: number; jsonOut?: string }
 
 const MiB = 1024 * 1024;
 
@@ -77,28 +76,9 @@ function render(bench: DeployBench, summaries: ReturnType<typeof summarize>[], i
   ].join('\n');
 }
 
-function parseOptions(bench: DeployBench, argv: string[]): Options {
-  const options: Options = { ...bench.defaults };
-  const usage = `--sizes ${bench.defaults.sizes.join(',')} --rounds ${bench.defaults.rounds} --json-out [file]`;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const value = () => { const v = argv[++i]; if (v === undefined) throw new Error(`${arg} needs a value`); return v; };
-    if (arg === '--sizes') options.sizes = value().split(',').map(Number);
-    else if (arg === '--rounds') options.rounds = Number(value());
-    else if (arg === '--json-out') {
-      // Bare flag: the default timestamped path; followed by a path: that path.
-      const next = argv[i + 1];
-      options.jsonOut = next && !next.startsWith('--') ? value() : defaultJsonPath(bench.name);
-    } else throw new Error(`unknown option ${arg} (known: ${usage})`);
-  }
-  // A router plus at least one host on each LAN (bench:deploy's shape needs 3).
-  if (options.sizes.some((n) => !Number.isInteger(n) || n < 3)) throw new Error('--sizes: whole numbers of at least 3, comma-separated');
-  if (!Number.isInteger(options.rounds) || options.rounds < 1) throw new Error('--rounds: a whole number of at least 1');
-  return options;
-}
-
-export function runDeployBench(bench: DeployBench, argv: string[]): void {
-  const options = parseOptions(bench, argv);
+export function runDeployBench(bench: DeployBench): void {
+  // A router plus at least one host on each LAN: bench:deploy's shape needs 3 nodes.
+  const options = commandLineOptions(bench.name, { sizes: { default: bench.defaults.sizes, min: 3 }, rounds: { default: bench.defaults.rounds, min: 1 } });
   runBench({
     name: bench.name,
     jsonOut: options.jsonOut,

@@ -12,5 +12,4 @@ runDeployBench(
     defaults: { sizes: [10, 25, 50], rounds: 3 },
     memory: false,
   },
-  process.argv.slice(2),
 );

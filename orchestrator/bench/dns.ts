@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { repoRoot } from '../images/paths.js';
 import { answerSignature, childTicks, dnsperfArgv, masterFile, nsdConf, parseDnsperf, queryFile, spread, unboundConf, zoneFromConfig, type DnsperfResult } from './dns-reference.js';
-import { defaultJsonPath, runBench, table } from './harness.js';
+import { commandLineOptions, runBench, table } from './harness.js';
 import { cpuSecondsOf, deployBenchLab, pinNeighbours, removeLabs, writeNodeFile, type Exec } from './lab-exec.js';
 
 const TOPOLOGY = path.join(repoRoot, 'topologies', 'bench', 'dns.yaml');
@@ -104,29 +104,6 @@ async function versions(exec: Exec, nodes: { nsd: string; unbound: string; load:
   };
 }
 
-function parseOptions(argv: string[]): Options {
-  const o: Options = { rounds: 5, seconds: 10, warmup: 2, clients: 4, inFlight: 100 };
-  const whole = (v: string, flag: string, min: number) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new Error(`${flag}: a whole number of at least ${min}, found "${v}"`);
-    return n;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const value = () => { const v = argv[++i]; if (v === undefined) throw new Error(`${arg} needs a value`); return v; };
-    if (arg === '--rounds') o.rounds = whole(value(), arg, 1);
-    else if (arg === '--seconds') o.seconds = whole(value(), arg, 1);
-    else if (arg === '--warmup') o.warmup = whole(value(), arg, 0);
-    else if (arg === '--clients') o.clients = whole(value(), arg, 1);
-    else if (arg === '--in-flight') o.inFlight = whole(value(), arg, 1);
-    else if (arg === '--json-out') {
-      const next = argv[i + 1];
-      o.jsonOut = next && !next.startsWith('--') ? value() : defaultJsonPath('dns');
-    } else throw new Error(`unknown option ${arg} (known: --rounds 5 --seconds 10 --warmup 2 --clients 4 --in-flight 100 --json-out [file])`);
-  }
-  return o;
-}
-
 interface PairResult { pair: Pair; ours: Run[]; reference: Run[] }
 
 const f0 = (n: number) => (Number.isFinite(n) ? Math.round(n).toString() : '-');
@@ -178,7 +155,9 @@ function render(results: ReturnType<typeof summarize>[], o: Options, v: { nsd: s
   ].join('\n');
 }
 
-const options = parseOptions(process.argv.slice(2));
+const options = commandLineOptions('dns', {
+  rounds: { default: 5, min: 1 }, seconds: { default: 10, min: 1 }, warmup: { default: 2, min: 0 }, clients: { default: 4, min: 1 }, inFlight: { default: 100, min: 1 },
+});
 
 runBench({
   name: 'dns',

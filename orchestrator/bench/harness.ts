@@ -65,3 +65,50 @@ export async function runBench(spec: BenchSpec): Promise<number> {
     await spec.cleanup({ ...ctx, signal: undefined }).catch((e: unknown) => log(`cleanup failed: ${e instanceof Error ? e.message : String(e)}`));
   }
 }
+
+/** A bench option: a whole number (or, with `list`, comma-separated whole numbers) of at least `min`. */
+export interface OptionSpec { default: number | number[]; min: number }
+type OptionValues<S> = { [K in keyof S]: S[K] extends { default: number[] } ? number[] : number };
+
+const flagOf = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+/**
+ * `--flag VALUE` options named after the spec's keys (`inFlight` is `--in-flight`), and
+ * `--json-out [file]` (bare: results/bench/NAME-TIMESTAMP.json). Anything else is an error that
+ * lists what is known, with the defaults.
+ */
+export function benchOptions<S extends Record<string, OptionSpec>>(argv: string[], name: string, spec: S): OptionValues<S> & { jsonOut?: string } {
+  const values: Record<string, number | number[]> = Object.fromEntries(Object.entries(spec).map(([k, s]) => [k, s.default]));
+  const byFlag = new Map(Object.keys(spec).map((k) => [flagOf(k), k]));
+  const known = [...Object.entries(spec).map(([k, s]) => `${flagOf(k)} ${String(s.default)}`), '--json-out [file]'].join(' ');
+  let jsonOut: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--json-out') {
+      const next = argv[i + 1];
+      jsonOut = next && !next.startsWith('--') ? argv[++i] : defaultJsonPath(name);
+      continue;
+    }
+    const key = byFlag.get(arg);
+    const text = argv[++i];
+    if (key === undefined) throw new Error(`unknown option ${arg} (known: ${known})`);
+    if (text === undefined) throw new Error(`${arg} needs a value`);
+    const { default: fallback, min } = spec[key]!;
+    const numbers = text.split(',').map(Number);
+    if (numbers.some((n) => !Number.isInteger(n) || n < min) || (!Array.isArray(fallback) && numbers.length !== 1)) {
+      throw new Error(`${arg}: ${Array.isArray(fallback) ? 'whole numbers, comma-separated,' : 'a whole number'} of at least ${min}, found "${text}"`);
+    }
+    values[key] = Array.isArray(fallback) ? numbers : numbers[0]!;
+  }
+  return { ...(values as OptionValues<S>), ...(jsonOut === undefined ? {} : { jsonOut }) };
+}
+
+/** benchOptions for a bench's command line: a bad option is one line on stderr and exit code 2. */
+export function commandLineOptions<S extends Record<string, OptionSpec>>(name: string, spec: S): OptionValues<S> & { jsonOut?: string } {
+  try {
+    return benchOptions(process.argv.slice(2), name, spec);
+  } catch (e) {
+    process.stderr.write(`bench:${name}: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(2);
+  }
+}

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { repoRoot } from '../images/paths.js';
 import { childTicks, spread } from './dns-reference.js';
-import { defaultJsonPath, runBench, table } from './harness.js';
+import { commandLineOptions, runBench, table } from './harness.js';
 import { nginxConf, parseWrk, wrkArgv, wrkScript, type WrkResult } from './http-reference.js';
 import { cpuSecondsOf, deployBenchLab, pinNeighbours, removeLabs, writeNodeFile, type Exec } from './lab-exec.js';
 
@@ -56,29 +56,6 @@ async function checkServedFromCache(exec: Exec, servers: Server[], objects: numb
   if (bodies.size !== 1) throw new Error('ours and nginx answered /obj/1 with different bodies');
 }
 
-function parseOptions(argv: string[]): Options {
-  const o: Options = { rounds: 5, seconds: 10, warmup: 2, connections: 50, objects: 100 };
-  const whole = (v: string, flag: string, min: number) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new Error(`${flag}: a whole number of at least ${min}, found "${v}"`);
-    return n;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const value = () => { const v = argv[++i]; if (v === undefined) throw new Error(`${arg} needs a value`); return v; };
-    if (arg === '--rounds') o.rounds = whole(value(), arg, 1);
-    else if (arg === '--seconds') o.seconds = whole(value(), arg, 1);
-    else if (arg === '--warmup') o.warmup = whole(value(), arg, 0);
-    else if (arg === '--connections') o.connections = whole(value(), arg, 1);
-    else if (arg === '--objects') o.objects = whole(value(), arg, 1);
-    else if (arg === '--json-out') {
-      const next = argv[i + 1];
-      o.jsonOut = next && !next.startsWith('--') ? value() : defaultJsonPath('http');
-    } else throw new Error(`unknown option ${arg} (known: --rounds 5 --seconds 10 --warmup 2 --connections 50 --objects 100 --json-out [file])`);
-  }
-  return o;
-}
-
 const f0 = (n: number) => (Number.isFinite(n) ? Math.round(n).toString() : '-');
 const f2 = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : '-');
 const withRange = (s: { median: number; min: number; max: number }, f: (n: number) => string) => `${f(s.median)} (${f(s.min)}–${f(s.max)})`;
@@ -115,7 +92,9 @@ function render(ours: ReturnType<typeof side>, ref: ReturnType<typeof side>, per
   ].join('\n');
 }
 
-const options = parseOptions(process.argv.slice(2));
+const options = commandLineOptions('http', {
+  rounds: { default: 5, min: 1 }, seconds: { default: 10, min: 1 }, warmup: { default: 2, min: 0 }, connections: { default: 50, min: 1 }, objects: { default: 100, min: 1 },
+});
 
 runBench({
   name: 'http',

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { repoRoot } from '../images/paths.js';
 import { percentile } from '../results/summary.js';
 import { unboundConf } from './dns-reference.js';
-import { defaultJsonPath, runBench, table } from './harness.js';
+import { commandLineOptions, runBench, table } from './harness.js';
 import { deployBenchLab, pinNeighbours, removeLabs, writeNodeFile, type Exec } from './lab-exec.js';
 
 const TOPOLOGY = path.join(repoRoot, 'topologies', 'bench', 'overhead.yaml');
@@ -18,8 +18,6 @@ const NAME = 'www.bench.test';
 /** The page both HTTP servers serve: n objects of 1 kB, fetched one at a time on a warm connection. */
 const PAGE = '/?objects=50&size=1000';
 const WWW = '/var/www/bench';
-
-interface Options { rounds: number; samples: number; jsonOut?: string }
 
 /** One kind of exchange against one server; samples in ms, over all rounds. */
 interface Series { exchange: string; server: string; samples: number[] }
@@ -77,23 +75,7 @@ function render(series: Series[], floor: number[]): string {
   ].join('\n');
 }
 
-function parseOptions(argv: string[]): Options {
-  const options: Options = { rounds: 3, samples: 300 };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const value = () => { const v = argv[++i]; if (v === undefined) throw new Error(`${arg} needs a value`); return Number(v); };
-    if (arg === '--rounds') options.rounds = value();
-    else if (arg === '--samples') options.samples = value();
-    else if (arg === '--json-out') {
-      const next = argv[i + 1];
-      options.jsonOut = next && !next.startsWith('--') ? String(argv[++i]) : defaultJsonPath('overhead');
-    } else throw new Error(`unknown option ${arg} (known: --rounds 3 --samples 300 --json-out [file])`);
-  }
-  for (const [key, v] of Object.entries({ rounds: options.rounds, samples: options.samples })) if (!Number.isInteger(v) || v < 1) throw new Error(`--${key}: a whole number of at least 1`);
-  return options;
-}
-
-const options = parseOptions(process.argv.slice(2));
+const options = commandLineOptions('overhead', { rounds: { default: 3, min: 1 }, samples: { default: 300, min: 1 } });
 
 runBench({
   name: 'overhead',

@@ -13,5 +13,4 @@ runDeployBench(
     defaults: { sizes: [10, 50, 100, 200], rounds: 2 },
     memory: true,
   },
-  process.argv.slice(2),
 );
