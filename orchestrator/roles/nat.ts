@@ -1,20 +1,16 @@
 import type { RoleDescriptor } from './role.js';
+import { router } from './router.js';
 
 // The NAT lab's roles (agents in images/agent/src/nat/). Their settings are node.config, checked
 // by the agent at start-up (images/agent/src/nat/config.ts); these say what the containers need.
 
+// A router that also translates: it forwards (inside hosts route through it, routes elsewhere
+// point at it for the inside network) with the router's capabilities and sysctls; iptables and
+// conntrack act in its own namespace only, never privileged.
 export const nat: RoleDescriptor = {
+  ...router,
   name: 'nat',
   summary: 'a NAT gateway from its inside network to its outside one (config: type cone | restricted | symmetric, inside); outside hosts cannot initiate to inside ones',
-  // It forwards, so inside hosts route through it (and routes elsewhere point at it for the inside network).
-  forwards: true,
-  // iptables and conntrack in its own namespace only; NET_ADMIN is enough, never privileged.
-  capabilities: ['NET_ADMIN', 'NET_RAW'],
-  sysctls: {
-    'net.ipv4.ip_forward': '1',
-    'net.ipv4.conf.all.send_redirects': '0',
-    'net.ipv4.conf.default.send_redirects': '0',
-  },
 };
 
 const service = (name: string, summary: string): RoleDescriptor => ({ name, summary, forwards: false, capabilities: ['NET_ADMIN', 'NET_RAW'], sysctls: {} });
